@@ -1,0 +1,1 @@
+"""tuneline pipeline steps: one folder per step, each with config, core, __main__ and component."""

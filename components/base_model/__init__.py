@@ -1,0 +1,1 @@
+"""Step `base_model`: resolve the base model offline, record its identity, check it generates."""

@@ -1,0 +1,35 @@
+"""Cross-cutting settings from `TUNELINE_*` environment variables, shared by components and serving.
+
+TUNELINE_CACHE=/data/cache TUNELINE_TRACKING_URI=http://127.0.0.1:5000 tuneline ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TunelineSettings(BaseSettings):
+    """Settings every step and the server read; each is overridable with TUNELINE_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore", protected_namespaces=())
+
+    cache: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_cache_dir("tuneline")),
+        description="Folder for converted base models and other derived, re-creatable files.",
+    )
+    tracking_uri: str = Field(
+        default="sqlite:///mlruns.db",
+        description="MLflow tracking URI: a SQLite file by default, an http(s) server in production.",
+    )
+    registered_model_name: str = Field(
+        default="tuneline-assistant", description="MLflow registered model that holds fine-tuned versions."
+    )
+
+
+def get_settings() -> TunelineSettings:
+    """Settings as the environment says now (cheap; read on each call so tests can change them)."""
+    return TunelineSettings()

@@ -1,0 +1,1 @@
+"""Pipeline wiring (Kubeflow) and the `tuneline` command line."""

@@ -1,0 +1,47 @@
+"""`tuneline`: one command for every lifecycle step.
+
+    tuneline --help
+    tuneline base-model --config configs/base_model.yaml spec=/models/my-model
+
+Each verb forwards its arguments to the step's own `main(argv)` (the same code `python -m components.<step>`
+and DVC run), imported only when used so `tuneline --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# verb -> (module with main(argv) -> int, one-line help). Add a verb here when its step exists.
+VERBS: dict[str, tuple[str, str]] = {
+    "base-model": ("components.base_model.__main__", "resolve the base model offline and record its hash"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuneline",
+        description="Model lifecycle for fine-tuned language models. "
+        "Each verb takes --config FILE.yaml and key=value overrides.",
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, (_, help_text) in VERBS.items():
+        sub.add_parser(verb, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv or argv[0] not in VERBS:
+        parser.parse_args(argv)  # prints help / the error for an unknown verb and exits
+        parser.print_help()
+        return 2
+    module = importlib.import_module(VERBS[argv[0]][0])
+    return module.main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
