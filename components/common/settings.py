@@ -22,8 +22,17 @@ class TunelineSettings(BaseSettings):
         description="Folder for converted base models and other derived, re-creatable files.",
     )
     tracking_uri: str = Field(
-        default="sqlite:///mlruns.db",
-        description="MLflow tracking URI: a SQLite file by default, an http(s) server in production.",
+        default="sqlite:///mlflow.db",
+        description="MLflow tracking URI: a SQLite file in the working folder by default, http(s)://host for a server.",
+    )
+    artifact_root: str = Field(
+        default="mlartifacts",
+        description="Artifact folder (or URI) for experiments tuneline creates; ignored by servers that proxy artifacts.",
+    )
+    experiment: str = Field(default="tuneline", description="MLflow experiment that step runs are logged to.")
+    pipeline_run_id: str = Field(
+        default="",
+        description="Id of the pipeline run (DVC/KFP/CI) that started this step; tagged on every run and version.",
     )
     registered_model_name: str = Field(
         default="tuneline-assistant", description="MLflow registered model that holds fine-tuned versions."
