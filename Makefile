@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed  ## create .venv and install tuneline with everything it needs
 
 demo: setup  ## fetch the demo data through DVC and run the whole lifecycle (dvc repro)
-	dvc pull
+	dvc pull data.dvc
 	dvc repro
 	@echo "== data (fetched from the DVC remote) =="
 	@wc -l data/raw/*.jsonl

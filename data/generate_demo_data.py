@@ -1,0 +1,377 @@
+"""Generate the Quillnote demo support datasets used by tuneline's examples.
+
+Run from the repository root (stdlib only, no network):
+
+    python data/generate_demo_data.py --out data/raw
+
+This writes three JSONL files (schemas in data/README.md):
+
+* ``sft.jsonl``        chat examples for supervised fine-tuning
+* ``preference.jsonl`` chosen/rejected pairs in TRL's conversational preference format
+* ``golden.jsonl``     held-out questions with reference answers for evaluation
+
+The facts live in ``data/demo_facts.py``. Output is fully deterministic: one ``random.Random(SEED)`` drives
+every choice, so running the script twice gives byte-identical files. Golden questions come only from each
+fact's ``held_out`` paraphrases, which training files never use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from demo_facts import CATEGORIES, CATEGORY_CONTEXTS, CATEGORY_TOPICS, FACTS, SYSTEM_PROMPT, Fact
+
+SEED = 20261126
+DEFAULT_OUT = Path(__file__).resolve().parent / "raw"
+
+SFT_SINGLE_TURN_PER_FACT = 7
+SFT_TWO_TURN_CONVERSATIONS = 48
+PREFERENCE_PAIRS_PER_FACT = 6
+REJECTION_TYPES = ("wrong", "rude", "evasive", "verbose")
+MAX_ANSWER_WORDS = 60
+MIN_TRAIN_QUESTIONS = 6
+
+Record = dict[str, Any]
+
+# --- How users phrase things ------------------------------------------------------------------------------
+
+GREETINGS = (
+    "Hi!",
+    "Hello!",
+    "Hey there!",
+    "Hi Quill,",
+    "Hello Quill,",
+    "Quick question:",
+    "Sorry if this is obvious, but",
+    "Hoping you can help:",
+)
+SIGN_OFFS = ("Thanks!", "thanks!", "Thank you.", "Appreciate it!", "Cheers.", "Thanks in advance.")
+FOLLOW_UPS = (
+    "Thanks! Also,",
+    "Got it. One more thing:",
+    "Great, that helps. And",
+    "Perfect, thank you.",
+    "Okay, makes sense.",
+)
+# A question right after one of these endings continues the sentence, so its first letter is lowercased.
+JOINER_ENDINGS = (",", ":", " but", " And")
+GREETING_RATE = 0.35
+CONTEXT_RATE = 0.25
+SIGN_OFF_RATE = 0.25
+LOWERCASE_RATE = 0.07
+NO_QUESTION_MARK_RATE = 0.07
+
+# --- How the assistant phrases things ---------------------------------------------------------------------
+
+ANSWER_OPENERS = ("Happy to help! ", "Sure! ", "Good question! ", "Of course! ")
+ANSWER_OPENER_RATE = 0.2
+
+# --- Bad answers for preference pairs ---------------------------------------------------------------------
+
+# {answer}: the canonical answer; {first}: its first sentence. Templates without either give no help at all.
+RUDE_TEMPLATES = (
+    "Ugh, this is in the docs. {first}",
+    "Seriously? {first} Try reading the help center next time.",
+    "{first} Not sure why you couldn't find that yourself.",
+    "Fine, if you really can't work it out: {answer}",
+    "That's a pretty basic question. {answer}",
+    "Whatever. {first}",
+    "Didn't you read the manual? {answer}",
+    "Figure it out yourself, it's not that hard.",
+    "I don't have time for this. Just look in Settings.",
+)
+EVASIVE_ANSWERS = (
+    "I'm not sure, please check the docs.",
+    "Hmm, I can't say for certain. Try searching the help center.",
+    "That depends on your setup. You might want to contact support.",
+    "I'd rather not guess, since it may have changed. Please check quillnote.com/help.",
+    "There are a few possibilities, so it's hard to say. Maybe ask your workspace admin?",
+    "I don't have that information right now. Please reach out to our support team.",
+    "It varies from case to case. Have a look around Settings and see if anything helps.",
+    "Good question! I'm not certain, though, so please check the documentation.",
+)
+VERBOSE_INTROS = (
+    "Thank you so much for reaching out, and what a great question!",
+    "I completely understand why you'd want to know this, and I'm really glad you asked.",
+    "Before I answer, I just want to say that we truly appreciate you using Quillnote.",
+    "Questions about {topic} come up quite often, so you're definitely not alone in wondering about this.",
+    "There's quite a bit of background here, so let me walk through it step by step.",
+    "Let me start by saying that this is one of the topics people ask us about the most.",
+)
+VERBOSE_OUTROS = (
+    "I hope this rather detailed explanation helps, and please don't hesitate to reach out again if "
+    "anything is unclear.",
+    "Of course, every team is different, so your experience may vary a little depending on how you use "
+    "Quillnote.",
+    "If you have any other questions at all, about this or anything else, we're always here and happy "
+    "to help.",
+    "As always, we're constantly improving Quillnote, so it's worth keeping an eye on our release notes too.",
+    "Thanks again for your patience in reading through all of this, and have a wonderful rest of your day!",
+)
+
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+# --- Text helpers -----------------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lowercase, drop punctuation and collapse whitespace; used for the train/golden overlap check."""
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+
+def sentences(text: str) -> list[str]:
+    return SENTENCE_BREAK.split(text.strip())
+
+
+def decapitalise(question: str) -> str:
+    """Lowercase the first letter when the question continues a sentence ("Hi Quill, how do I ...")."""
+    first_word = question.split(" ", 1)[0]
+    if first_word.isalpha() and first_word[1:].islower() and first_word not in ("I", "Quillnote"):
+        return question[0].lower() + question[1:]
+    return question
+
+
+def after_joiner(lead: str, question: str) -> str:
+    return f"{lead} {decapitalise(question) if lead.endswith(JOINER_ENDINGS) else question}"
+
+
+# --- Fact checks ------------------------------------------------------------------------------------------
+
+
+def check_facts(facts: Sequence[Fact]) -> None:
+    """Fail loudly if the fact sheet breaks an invariant the datasets rely on."""
+    problems: list[str] = []
+    keys = [fact.key for fact in facts]
+    problems += [f"duplicate fact key {key!r}" for key in sorted({k for k in keys if keys.count(k) > 1})]
+    all_questions = [normalise(q) for fact in facts for q in fact.questions + fact.held_out]
+    problems += [
+        f"duplicate question {q!r}" for q in sorted({q for q in all_questions if all_questions.count(q) > 1})
+    ]
+    for fact in facts:
+        if fact.category not in CATEGORIES:
+            problems.append(f"{fact.key}: unknown category {fact.category!r}")
+        if len(fact.questions) < MIN_TRAIN_QUESTIONS:
+            problems.append(f"{fact.key}: needs at least {MIN_TRAIN_QUESTIONS} training questions")
+        if not 1 <= len(fact.held_out) <= 2:
+            problems.append(f"{fact.key}: needs 1 or 2 held-out questions")
+        if len(fact.answer.split()) > MAX_ANSWER_WORDS:
+            problems.append(f"{fact.key}: answer is longer than {MAX_ANSWER_WORDS} words")
+        if not 1 <= len(sentences(fact.answer)) <= 3:
+            problems.append(f"{fact.key}: answer must be 1-3 sentences")
+        if normalise(fact.wrong) == normalise(fact.answer):
+            problems.append(f"{fact.key}: wrong answer equals the canonical answer")
+        for question in fact.questions + fact.held_out:
+            if not question.endswith(("?", ".")):
+                problems.append(f"{fact.key}: question must end with '?' or '.': {question!r}")
+    padded_train = [f" {normalise(q)} " for fact in facts for q in fact.questions]
+    for fact in facts:
+        for question in fact.held_out:
+            if any(f" {normalise(question)} " in train for train in padded_train):
+                problems.append(f"{fact.key}: held-out question leaks into training: {question!r}")
+    for category in CATEGORIES:
+        if not any(fact.category == category for fact in facts):
+            problems.append(f"category {category!r} has no facts")
+    if problems:
+        raise ValueError("invalid fact sheet:\n  " + "\n  ".join(problems))
+
+
+# --- Message builders -------------------------------------------------------------------------------------
+
+
+def system_message() -> dict[str, str]:
+    return {"role": "system", "content": SYSTEM_PROMPT}
+
+
+def user_message(content: str) -> dict[str, str]:
+    return {"role": "user", "content": content}
+
+
+def assistant_message(content: str) -> dict[str, str]:
+    return {"role": "assistant", "content": content}
+
+
+def render_user_turn(question: str, category: str, rng: random.Random) -> str:
+    """Wrap a paraphrase in optional greeting, context and sign-off, with some casual typing."""
+    greeting = rng.choice(GREETINGS) if rng.random() < GREETING_RATE else ""
+    context = rng.choice(CATEGORY_CONTEXTS[category]) if rng.random() < CONTEXT_RATE else ""
+    sign_off = rng.choice(SIGN_OFFS) if rng.random() < SIGN_OFF_RATE else ""
+    style = rng.random()
+    if style < LOWERCASE_RATE:
+        question = question.lower()
+    elif style < LOWERCASE_RATE + NO_QUESTION_MARK_RATE and not sign_off:
+        question = question.removesuffix("?")
+    lead = " ".join(part for part in (greeting, context) if part)
+    text = after_joiner(lead, question) if lead else question
+    return f"{text} {sign_off}" if sign_off else text
+
+
+def unique_user_turn(question: str, category: str, rng: random.Random, seen: set[str]) -> str:
+    """A rendering of ``question`` not yet used in this file (membership only; never iterated)."""
+    for _ in range(50):
+        text = render_user_turn(question, category, rng)
+        if text not in seen:
+            seen.add(text)
+            return text
+    raise RuntimeError(f"could not find a fresh rendering of {question!r}")
+
+
+def with_opener(answer: str, rng: random.Random) -> str:
+    return rng.choice(ANSWER_OPENERS) + answer if rng.random() < ANSWER_OPENER_RATE else answer
+
+
+def shuffled(items: Sequence[str], rng: random.Random) -> list[str]:
+    result = list(items)
+    rng.shuffle(result)
+    return result
+
+
+def number(records: list[Record], prefix: str, width: int) -> list[Record]:
+    return [{"id": f"{prefix}-{index:0{width}d}", **record} for index, record in enumerate(records, 1)]
+
+
+# --- Datasets ---------------------------------------------------------------------------------------------
+
+
+def build_sft(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
+    """Single-turn examples for every fact, plus two-turn conversations within one category."""
+    seen: set[str] = set()
+    records: list[Record] = []
+    for fact in facts:
+        questions = shuffled(fact.questions, rng)
+        for index in range(SFT_SINGLE_TURN_PER_FACT):
+            user = unique_user_turn(questions[index % len(questions)], fact.category, rng, seen)
+            messages = [
+                system_message(),
+                user_message(user),
+                assistant_message(with_opener(fact.answer, rng)),
+            ]
+            records.append({"category": fact.category, "messages": messages})
+    for index in range(SFT_TWO_TURN_CONVERSATIONS):
+        category = CATEGORIES[index % len(CATEGORIES)]
+        first, second = rng.sample([fact for fact in facts if fact.category == category], 2)
+        opening = unique_user_turn(rng.choice(first.questions), category, rng, seen)
+        follow_up = after_joiner(rng.choice(FOLLOW_UPS), rng.choice(second.questions))
+        messages = [
+            system_message(),
+            user_message(opening),
+            assistant_message(with_opener(first.answer, rng)),
+            user_message(follow_up),
+            assistant_message(second.answer),
+        ]
+        records.append({"category": category, "messages": messages})
+    rng.shuffle(records)
+    return number(records, "sft", 4)
+
+
+def rude_answer(fact: Fact, rng: random.Random) -> str:
+    template = rng.choice(RUDE_TEMPLATES)
+    return template.format(answer=fact.answer, first=sentences(fact.answer)[0])
+
+
+def verbose_answer(fact: Fact, rng: random.Random) -> str:
+    intros = [line.format(topic=CATEGORY_TOPICS[fact.category]) for line in rng.sample(VERBOSE_INTROS, 2)]
+    return " ".join([*intros, fact.answer, *rng.sample(VERBOSE_OUTROS, 2)])
+
+
+def wrong_answer(fact: Fact, facts: Sequence[Fact], attempt: int, rng: random.Random) -> str:
+    """First a plausible wrong value; then the answer to a different question from the same category."""
+    if attempt == 0:
+        return fact.wrong
+    neighbours = [other for other in facts if other.category == fact.category and other.key != fact.key]
+    return rng.choice(neighbours).answer
+
+
+def build_preference(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
+    """Chosen = canonical answer; rejected types rotate per fact so the four types stay balanced."""
+    seen: set[str] = set()
+    records: list[Record] = []
+    for fact_index, fact in enumerate(facts):
+        questions = shuffled(fact.questions, rng)
+        wrong_attempts = 0
+        for index in range(PREFERENCE_PAIRS_PER_FACT):
+            rejection_type = REJECTION_TYPES[(fact_index + index) % len(REJECTION_TYPES)]
+            user = unique_user_turn(questions[index % len(questions)], fact.category, rng, seen)
+            if rejection_type == "wrong":
+                rejected = wrong_answer(fact, facts, wrong_attempts, rng)
+                wrong_attempts += 1
+            elif rejection_type == "rude":
+                rejected = rude_answer(fact, rng)
+            elif rejection_type == "evasive":
+                rejected = rng.choice(EVASIVE_ANSWERS)
+            else:
+                rejected = verbose_answer(fact, rng)
+            records.append(
+                {
+                    "category": fact.category,
+                    "rejection_type": rejection_type,
+                    "prompt": [system_message(), user_message(user)],
+                    "chosen": [assistant_message(fact.answer)],
+                    "rejected": [assistant_message(rejected)],
+                }
+            )
+    rng.shuffle(records)
+    return number(records, "pref", 4)
+
+
+def build_golden(facts: Sequence[Fact]) -> list[Record]:
+    """One evaluation item per held-out paraphrase, in fact-sheet order."""
+    records = [
+        {
+            "category": fact.category,
+            "prompt": [system_message(), user_message(question)],
+            "reference": fact.answer,
+        }
+        for fact in facts
+        for question in fact.held_out
+    ]
+    return number(records, "gold", 3)
+
+
+def build_all(facts: Sequence[Fact] = FACTS, seed: int = SEED) -> dict[str, list[Record]]:
+    check_facts(facts)
+    rng = random.Random(seed)
+    return {
+        "sft.jsonl": build_sft(facts, rng),
+        "preference.jsonl": build_preference(facts, rng),
+        "golden.jsonl": build_golden(facts),
+    }
+
+
+# --- Output -----------------------------------------------------------------------------------------------
+
+
+def to_jsonl(records: Sequence[Record]) -> bytes:
+    lines = (json.dumps(record, ensure_ascii=False, sort_keys=True) for record in records)
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def write_datasets(out_dir: Path) -> dict[Path, bytes]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[Path, bytes] = {}
+    for name, records in build_all().items():
+        path = out_dir / name
+        path.write_bytes(to_jsonl(records))
+        written[path] = path.read_bytes()
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: data/raw)")
+    args = parser.parse_args(argv)
+    for path, content in write_datasets(args.out).items():
+        lines = content.count(b"\n")
+        print(f"wrote {path} ({lines} lines, sha256 {hashlib.sha256(content).hexdigest()[:16]})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
