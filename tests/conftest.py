@@ -53,3 +53,36 @@ def tuneline_cache(tmp_path, monkeypatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("TUNELINE_CACHE", str(cache))
     return cache
+
+
+def build_tiny_adapter(base_dir: Path, out_dir: Path, seed: int = 1, method: str = "sft") -> Path:
+    """A LoRA adapter on the tiny model with non-zero (random) weights, saved like a training step saves it."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from components.common.base_model import resolve_base_model
+    from components.common.chat_model import AdapterRecord
+
+    base = resolve_base_model(str(base_dir))
+    torch.manual_seed(seed)
+    model = get_peft_model(base.load_model(), LoraConfig(r=4, lora_alpha=8, target_modules="all-linear"))
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0, 0.5)  # fresh LoRA B is zero, i.e. a no-op adapter; make it change outputs
+    model.save_pretrained(out_dir)
+    base.load_tokenizer().save_pretrained(out_dir)
+    AdapterRecord(
+        base_model=str(base_dir),
+        base_sha256=base.sha256,
+        method=method,
+        system_prompt="You are Quill, the support assistant for Quillnote. Answer accurately and concisely.",
+        generation={"max_new_tokens": 16},
+    ).write(out_dir)
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_adapter_dir(tiny_model_dir, tmp_path_factory) -> Path:
+    """A tuneline adapter folder over `tiny_model_dir` (read-only for tests)."""
+    return build_tiny_adapter(tiny_model_dir, tmp_path_factory.mktemp("tiny-adapter"))

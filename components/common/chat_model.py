@@ -1,0 +1,180 @@
+"""One way to load and query any model the lifecycle produces: a base, an adapter folder, or a registry URI.
+
+    chat = ChatModel.load("artifacts/train/adapter")          # adapter folder (base resolved from its record)
+    chat = ChatModel.load("smollm2-135m-instruct")            # a base model alone
+    chat = ChatModel.load("models:/tuneline-assistant@champion")  # a registered version (see register step)
+    chat.generate([[{"role": "user", "content": "How do I export a note?"}]])
+
+Evaluation, registration and serving all use this, so "the same model" means the same code path:
+same system prompt, same chat template, same generation defaults, same greedy output.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.common.base_model import ResolvedBase, resolve_base_model
+from components.common.hashing import content_hash
+
+ADAPTER_RECORD = "tuneline_adapter.json"  # written next to the adapter by every training step
+
+
+class ModelLoadError(RuntimeError):
+    """A model source cannot be loaded as asked; the message names the source and what is wrong."""
+
+
+@dataclass(frozen=True)
+class GenerationDefaults:
+    """Generation settings versioned with a model; a request may override each."""
+
+    max_new_tokens: int = 128
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    repetition_penalty: float = 1.0
+
+    def merged(self, **overrides: Any) -> GenerationDefaults:
+        known = {k: v for k, v in overrides.items() if v is not None and k in self.__dataclass_fields__}
+        return GenerationDefaults(**{**asdict(self), **known})
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str  # "stop" (end of turn) or "length" (hit max_new_tokens)
+
+
+@dataclass
+class AdapterRecord:
+    """Contents of tuneline_adapter.json: what an adapter needs to be rebuilt exactly."""
+
+    base_model: str
+    base_sha256: str
+    method: str = "sft"
+    system_prompt: str = ""
+    generation: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, adapter_dir: Path) -> Path:
+        """Write the record beside the adapter weights (every training step calls this)."""
+        data = {**self.extra, **{k: v for k, v in asdict(self).items() if k != "extra"}}
+        path = Path(adapter_dir) / ADAPTER_RECORD
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        return path
+
+    @classmethod
+    def read(cls, adapter_dir: Path) -> AdapterRecord:
+        path = adapter_dir / ADAPTER_RECORD
+        if not path.is_file():
+            raise ModelLoadError(f"{adapter_dir} has no {ADAPTER_RECORD}: not an adapter written by tuneline")
+        data = json.loads(path.read_text())
+        known = {k: data.pop(k) for k in list(data) if k in cls.__dataclass_fields__ and k != "extra"}
+        return cls(**known, extra=data)
+
+
+class ChatModel:
+    """A causal LM (+ optional LoRA adapter) with its tokenizer, system prompt and generation defaults."""
+
+    def __init__(
+        self, model, tokenizer, base: ResolvedBase, adapter_dir: Path | None, record: AdapterRecord | None
+    ):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.base = base
+        self.adapter_dir = adapter_dir
+        self.record = record
+        self.system_prompt = record.system_prompt if record else ""
+        self.defaults = GenerationDefaults().merged(**(record.generation if record else {}))
+        self.tokenizer.padding_side = "left"  # batched generation needs prompts aligned at the right
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+
+    @classmethod
+    def load(
+        cls, source: str | Path, base_override: ResolvedBase | None = None, merge: bool = False
+    ) -> ChatModel:
+        """Load a base spec, an adapter folder, or a `models:/` URI (downloaded, then loaded as a folder)."""
+        source = str(source)
+        if source.startswith("models:/"):
+            from components.common.registry_io import download_version  # registry access lives there
+
+            return cls.load(download_version(source), base_override=base_override, merge=merge)
+        path = Path(source)
+        if (path / "adapter_config.json").is_file():
+            return cls._load_adapter(path, base_override, merge)
+        base = base_override or resolve_base_model(source)
+        return cls(base.load_model(), base.load_tokenizer(), base, None, None)
+
+    @classmethod
+    def _load_adapter(cls, adapter_dir: Path, base_override: ResolvedBase | None, merge: bool) -> ChatModel:
+        from peft import PeftModel
+
+        record = AdapterRecord.read(adapter_dir)
+        base = base_override or resolve_base_model(record.base_model)
+        if base.sha256 != record.base_sha256:
+            raise ModelLoadError(
+                f"adapter {adapter_dir} was trained on base sha256 {record.base_sha256[:16]}..., but "
+                f"{record.base_model!r} resolves to {base.sha256[:16]}...: refusing a silent base mismatch"
+            )
+        model = PeftModel.from_pretrained(base.load_model(), adapter_dir)
+        if merge:
+            model = model.merge_and_unload()
+        tokenizer_dir = adapter_dir if (adapter_dir / "tokenizer_config.json").is_file() else base.path
+        from transformers import AutoTokenizer
+
+        return cls(model, AutoTokenizer.from_pretrained(tokenizer_dir), base, adapter_dir, record)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of what generates: base content hash + adapter content hash (if any)."""
+        adapter = content_hash(self.adapter_dir) if self.adapter_dir else "none"
+        return f"{self.base.sha256[:32]}-{adapter[:32]}"
+
+    def with_system_prompt(self, messages: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Prepend the versioned system prompt unless the conversation brings its own."""
+        if self.system_prompt and (not messages or messages[0].get("role") != "system"):
+            return [{"role": "system", "content": self.system_prompt}, *messages]
+        return list(messages)
+
+    def render(self, messages: list[dict[str, str]]) -> str:
+        return self.tokenizer.apply_chat_template(
+            self.with_system_prompt(messages), tokenize=False, add_generation_prompt=True
+        )
+
+    def generate(self, conversations: list[list[dict[str, str]]], **overrides: Any) -> list[Completion]:
+        """Answer a batch of conversations together (left padding); greedy unless told otherwise."""
+        import torch
+
+        cfg = self.defaults.merged(**overrides)
+        prompts = [self.render(c) for c in conversations]
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        sampling = {"temperature": cfg.temperature, "top_p": cfg.top_p} if cfg.do_sample else {}
+        with torch.inference_mode():
+            out = self.model.generate(
+                **batch,
+                max_new_tokens=cfg.max_new_tokens,
+                do_sample=cfg.do_sample,
+                repetition_penalty=cfg.repetition_penalty,
+                pad_token_id=self.tokenizer.pad_token_id,
+                **sampling,
+            )
+        new_tokens = out[:, batch["input_ids"].shape[1] :]
+        stop_ids = {self.tokenizer.eos_token_id, self.tokenizer.pad_token_id}
+        results = []
+        for row, mask in zip(new_tokens.tolist(), batch["attention_mask"], strict=True):
+            ended = next((i for i, tok in enumerate(row) if tok in stop_ids), None)
+            kept = row if ended is None else row[:ended]
+            results.append(
+                Completion(
+                    text=self.tokenizer.decode(kept, skip_special_tokens=True).strip(),
+                    prompt_tokens=int(mask.sum()),
+                    completion_tokens=len(kept),
+                    finish_reason="length" if ended is None else "stop",
+                )
+            )
+        return results

@@ -1,0 +1,49 @@
+"""ChatModel: loads a base or an adapter folder the same way, applies the versioned prompt, batches greedily."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from components.common.chat_model import ADAPTER_RECORD, AdapterRecord, ChatModel, ModelLoadError
+
+QUESTIONS = [
+    [{"role": "user", "content": "How do I export a page?"}],
+    [{"role": "user", "content": "What does QN-401 mean and how do I fix it on my phone?"}],
+]
+
+
+def test_adapter_changes_outputs_and_carries_its_prompt_and_defaults(tiny_model_dir, tiny_adapter_dir):
+    base = ChatModel.load(str(tiny_model_dir))
+    tuned = ChatModel.load(tiny_adapter_dir)
+    assert tuned.system_prompt.startswith("You are Quill") and base.system_prompt == ""
+    assert tuned.defaults.max_new_tokens == 16
+    assert "You are Quill" in tuned.render(QUESTIONS[0])
+    out_base, out_tuned = base.generate(QUESTIONS, max_new_tokens=8), tuned.generate(QUESTIONS)
+    assert [c.text for c in out_base] != [c.text for c in out_tuned]
+    assert all(c.completion_tokens <= 16 for c in out_tuned)
+    assert base.fingerprint != tuned.fingerprint
+
+
+def test_batched_greedy_equals_one_at_a_time(tiny_adapter_dir):
+    chat = ChatModel.load(tiny_adapter_dir)
+    together = [c.text for c in chat.generate(QUESTIONS)]
+    alone = [chat.generate([q])[0].text for q in QUESTIONS]
+    assert together == alone
+
+
+def test_base_mismatch_is_refused(tiny_adapter_dir, tmp_path):
+    copy = shutil.copytree(tiny_adapter_dir, tmp_path / "adapter")
+    record = json.loads((copy / ADAPTER_RECORD).read_text())
+    record["base_sha256"] = "0" * 64
+    (copy / ADAPTER_RECORD).write_text(json.dumps(record))
+    with pytest.raises(ModelLoadError, match="base sha256"):
+        ChatModel.load(copy)
+
+
+def test_record_round_trip_keeps_unknown_fields(tmp_path):
+    AdapterRecord("b", "f" * 64, extra={"mlflow_run_id": "abc"}).write(tmp_path)
+    record = AdapterRecord.read(tmp_path)
+    assert record.extra == {"mlflow_run_id": "abc"} and record.base_sha256 == "f" * 64
