@@ -14,9 +14,22 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# verb -> (module with main(argv) -> int, one-line help). Add a verb here when its step exists.
+# verb -> ("module" with main(argv) -> int, or "module:function", one-line help). Add a verb when its step exists.
 VERBS: dict[str, tuple[str, str]] = {
+    "validate": ("components.validate_data.__main__", "validate training and evaluation data (the first gate)"),
     "base-model": ("components.base_model.__main__", "resolve the base model offline and record its hash"),
+    "train": ("components.finetune_lora.__main__", "LoRA fine-tune (SFT) the base model; resumes after a kill"),
+    "evaluate": ("components.evaluate_model.__main__", "compare a candidate with the champion on the golden set"),
+    "register": (
+        "components.register.__main__",
+        "register an adapter as an MLflow version (alias challenger)",
+    ),
+    "promote": ("components.register.cli:promote_main", "move champion to the challenger if the gate passes"),
+    "rollback": ("components.register.cli:rollback_main", "move champion back to the previous champion"),
+    "models": (
+        "components.register.cli:models_main",
+        "list registered versions with aliases and key metrics",
+    ),
 }
 
 
@@ -39,8 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.parse_args(argv)  # prints help / the error for an unknown verb and exits
         parser.print_help()
         return 2
-    module = importlib.import_module(VERBS[argv[0]][0])
-    return module.main(argv[1:])
+    module_name, _, function = VERBS[argv[0]][0].partition(":")
+    return getattr(importlib.import_module(module_name), function or "main")(argv[1:])
 
 
 if __name__ == "__main__":

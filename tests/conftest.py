@@ -86,3 +86,9 @@ def build_tiny_adapter(base_dir: Path, out_dir: Path, seed: int = 1, method: str
 def tiny_adapter_dir(tiny_model_dir, tmp_path_factory) -> Path:
     """A tuneline adapter folder over `tiny_model_dir` (read-only for tests)."""
     return build_tiny_adapter(tiny_model_dir, tmp_path_factory.mktemp("tiny-adapter"))
+
+
+@pytest.fixture(scope="session")
+def make_tiny_adapter():
+    """Factory: build_tiny_adapter(base_dir, out_dir, seed=, method=) for tests that need their own base."""
+    return build_tiny_adapter

@@ -52,6 +52,7 @@ class ResolvedBase:
     kind: Literal["builtin", "gguf_file", "hf_folder"]
     path: Path
     sha256: str
+    source: Path | None = None  # the original file or folder (what the registry stores for this base)
 
     def load_tokenizer(self) -> PreTrainedTokenizerBase:
         from transformers import AutoTokenizer
@@ -81,7 +82,7 @@ def resolve_base_model(spec: str, cache_dir: str | Path | None = None) -> Resolv
         return _resolve_gguf(spec, "gguf_file", path, cache, memo)
     if path.is_dir():
         _check_hf_folder(path)
-        return ResolvedBase(spec, "hf_folder", path.resolve(), content_hash(path, memo))
+        return ResolvedBase(spec, "hf_folder", path.resolve(), content_hash(path, memo), path.resolve())
     known = ", ".join(sorted(BUILTIN_MODELS))
     raise BaseModelError(
         f"base model {spec!r} is neither a built-in name ({known}), a .gguf file, nor a local folder. "
@@ -119,7 +120,7 @@ def _resolve_gguf(spec: str, kind, gguf: Path, cache: Path, memo: HashMemo) -> R
     marker = target / MARKER
     if not (marker.is_file() and json.loads(marker.read_text()).get("sha256") == digest):
         _convert_gguf(gguf, target, digest)
-    return ResolvedBase(spec, kind, target, digest)
+    return ResolvedBase(spec, kind, target, digest, gguf)
 
 
 def _convert_gguf(gguf: Path, target: Path, digest: str) -> None:

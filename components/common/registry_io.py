@@ -15,10 +15,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from components.common.settings import get_settings
 from components.common.tracking import configure_tracking
 
-ADAPTER_ARTIFACT = "adapter"  # folder name of the adapter inside a registered version's model artifacts
+ADAPTER_ARTIFACT = "adapter"  # pyfunc artifact key of the adapter folder in a registered version
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
 
 
@@ -75,22 +77,32 @@ def alias_uri(name: str, alias: str) -> str | None:
 
 def download_version(uri: str) -> Path:
     """Local adapter folder of a registered version (downloaded once per registry/name/version)."""
+    return download_artifact_folder(uri, ADAPTER_ARTIFACT)
+
+
+def download_artifact_folder(uri: str, artifact: str) -> Path:
+    """Local copy of the pyfunc artifact named `artifact` in a registered version, fetched once and reused."""
     import mlflow
 
     ref = resolve_version(uri)
     registry = hashlib.sha256(mlflow.get_tracking_uri().encode()).hexdigest()[:12]
     target = get_settings().cache / "registry" / registry / ref.name / ref.version
-    if not (target / ADAPTER_ARTIFACT).is_dir():
+    if not (target / "MLmodel").is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{ref.version}-", dir=target.parent))
         try:
             mlflow.artifacts.download_artifacts(artifact_uri=ref.uri, dst_path=str(tmp))
-            if not (tmp / "artifacts" / ADAPTER_ARTIFACT).is_dir():
-                raise RegistryError(
-                    f"{ref.uri} has no artifacts/{ADAPTER_ARTIFACT}: not a tuneline adapter version"
-                )
             shutil.rmtree(target, ignore_errors=True)
             os.replace(tmp, target)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return target / "artifacts" / ADAPTER_ARTIFACT
+    return target / pyfunc_artifact_path(target, artifact, ref.uri)
+
+
+def pyfunc_artifact_path(model_dir: Path, artifact: str, uri: str) -> str:
+    """Where MLmodel says the pyfunc artifact `artifact` lives inside the model folder."""
+    mlmodel = yaml.safe_load((model_dir / "MLmodel").read_text()) or {}
+    artifacts = (mlmodel.get("flavors", {}).get("python_function", {}) or {}).get("artifacts") or {}
+    if artifact not in artifacts:
+        raise RegistryError(f"{uri} has no pyfunc artifact {artifact!r}: not a tuneline model version")
+    return artifacts[artifact]["path"]

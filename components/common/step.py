@@ -18,11 +18,16 @@ from components.common.base_model import BaseModelError
 from components.common.config import ConfigError, StepConfig, load_config
 
 
+class StepFailed(RuntimeError):
+    """The step ran and wrote its outputs, but its verdict is a failure (e.g. data validation)."""
+
+
 def offline_environment() -> None:
     """Make sure nothing reaches a model or dataset hub, and keep telemetry off."""
     for key in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY"):
         os.environ.setdefault(key, "1")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
@@ -49,7 +54,7 @@ def step_main(
     try:
         cfg = load_config(config_cls, args.config, args.overrides)
         result = run(cfg)
-    except (ConfigError, BaseModelError) as exc:
+    except (ConfigError, BaseModelError, StepFailed) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2, sort_keys=True, default=str))

@@ -1,0 +1,50 @@
+"""Configs of the `register` step (configs/register.yaml) and of promotion (configs/promote.yaml)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from components.common.config import StepConfig
+from components.common.settings import get_settings
+from components.register.decision import PromotionPolicy
+
+
+class RegisterConfig(StepConfig):
+    """Register a trained adapter as a new model version (alias `challenger`), base by reference."""
+
+    adapter_dir: str = Field("artifacts/train/adapter", description="tuneline adapter folder to register")
+    eval_report: str | None = Field(
+        "artifacts/evaluate/eval_report.json",
+        description="evaluation report stored with the version (None: none)",
+    )
+    registered_model_name: str = Field(
+        default_factory=lambda: get_settings().registered_model_name,
+        description="registered model for fine-tuned versions (default TUNELINE_REGISTERED_MODEL_NAME)",
+    )
+    base_registered_model_name: str = Field(
+        "tuneline-base", description="registered model holding base versions"
+    )
+    challenger_alias: str = Field("challenger", description="alias given to every newly registered version")
+    out_dir: str = Field(
+        "artifacts/register", description="registration.json (name, version, sizes) goes here"
+    )
+    intended_use: str = Field(
+        "Customer-support answers for the product the training data describes; a person reviews critical answers.",
+        description="model card: what the model is for",
+    )
+    limitations: str = Field(
+        "Small model: can state wrong facts fluently; knows only what its data covers; English only.",
+        description="model card: known limitations",
+    )
+
+
+class PromoteConfig(StepConfig):
+    """Move `champion` to the challenger when the evaluation passes the policy."""
+
+    registered_model_name: str = Field(
+        default_factory=lambda: get_settings().registered_model_name, description="registered model to act on"
+    )
+    challenger_alias: str = Field("challenger", description="alias of the version considered for promotion")
+    champion_alias: str = Field("champion", description="alias that serving follows")
+    policy: PromotionPolicy = Field(default_factory=PromotionPolicy, description="the promotion gate")
+    out_dir: str = Field("artifacts/promote", description="decision.json goes here")

@@ -1,0 +1,140 @@
+"""Register a trained adapter as an adapter-only MLflow model version with lineage; alias it `challenger`.
+
+    python -m components.register --config configs/register.yaml adapter_dir=artifacts/align/adapter
+
+The base model is registered once per content hash in `tuneline-base` and referenced, never copied. If any
+part fails, the half-made version is deleted and no alias has moved.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from components.common.base_model import resolve_base_model
+from components.common.chat_model import AdapterRecord, ModelLoadError
+from components.common.tracking import lineage_tags, step_run
+from components.register import registry
+from components.register.config import RegisterConfig
+from components.register.model_card import render_model_card
+from components.register.promote import comparison_from_report
+
+log = logging.getLogger(__name__)
+
+
+def run(cfg: RegisterConfig) -> dict[str, Any]:
+    import mlflow
+
+    adapter_dir = Path(cfg.adapter_dir)
+    record = AdapterRecord.read(adapter_dir)
+    base = resolve_base_model(record.base_model)
+    if base.sha256 != record.base_sha256:
+        raise ModelLoadError(
+            f"{adapter_dir}: base {record.base_model!r} no longer has the sha256 it was trained on"
+        )
+    report = (
+        json.loads(Path(cfg.eval_report).read_text())
+        if cfg.eval_report and Path(cfg.eval_report).is_file()
+        else None
+    )
+    comparison = comparison_from_report(report) if report else None
+    version_tags = version_lineage(record, comparison)
+    with step_run("register", cfg, base=base, extra_tags={"training.method": record.method}) as run:
+        base_ref = registry.ensure_base_version(base, cfg.base_registered_model_name, base.source)
+        version_tags |= {
+            **lineage_tags("register", cfg, base),
+            "base_model.version": base_ref.uri,
+            "source.register_run": run.info.run_id,
+        }
+        version_tags["tuneline.step"] = "train" if record.method == "sft" else record.method
+        card = render_model_card(
+            cfg.registered_model_name,
+            asdict(record),
+            version_tags,
+            base_ref.uri,
+            asdict(comparison) if comparison else None,
+            cfg.intended_use,
+            cfg.limitations,
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            ref_file = Path(tmp) / "base_ref.json"
+            ref_file.write_text(
+                json.dumps({"spec": base.spec, "sha256": base.sha256, "uri": base_ref.uri}, indent=2)
+            )
+            info = mlflow.pyfunc.log_model(
+                name="model",
+                python_model=str(registry.FLAVOR_FILE),
+                artifacts={"adapter": str(adapter_dir), "base_ref": str(ref_file)},
+                pip_requirements=registry.pinned_requirements(),
+                metadata={
+                    "tuneline": {
+                        "base_sha256": base.sha256,
+                        "base_version": base_ref.uri,
+                        "method": record.method,
+                    }
+                },
+            )
+        mlflow.log_text(card, "model_card.md")
+        if report:
+            mlflow.log_dict(report, "eval_report.json")
+        registry.ensure_registered_model(
+            cfg.registered_model_name, "Adapter-only fine-tuned versions (tuneline)."
+        )
+        version = create_version(cfg, info.model_uri, version_tags, card)
+    result = {
+        "name": cfg.registered_model_name,
+        "version": version,
+        "uri": f"models:/{cfg.registered_model_name}/{version}",
+        "alias": cfg.challenger_alias,
+        "base_version": base_ref.uri,
+        "adapter_bytes": registry.version_size_bytes(adapter_dir),
+        "base_bytes": registry.version_size_bytes(base.source),
+        "run_id": run.info.run_id,
+    }
+    registry.write_json(Path(cfg.out_dir) / "registration.json", result)
+    return result
+
+
+def create_version(cfg: RegisterConfig, model_uri: str, tags: dict[str, str], card: str) -> str:
+    """Create the version and give it the challenger alias; on any failure delete it again."""
+    import mlflow
+
+    mv = mlflow.register_model(model_uri, cfg.registered_model_name, tags=tags)
+    try:
+        registry.client().update_model_version(cfg.registered_model_name, mv.version, description=card)
+        previous = registry.alias_version(cfg.registered_model_name, cfg.challenger_alias)
+        registry.move_alias(
+            cfg.registered_model_name,
+            cfg.challenger_alias,
+            str(mv.version),
+            previous,
+            "challenger",
+            "newly registered",
+        )
+    except BaseException:
+        log.error("registration of version %s failed; deleting it so the registry is as before", mv.version)
+        registry.client().delete_model_version(cfg.registered_model_name, mv.version)
+        raise
+    return str(mv.version)
+
+
+def version_lineage(record: AdapterRecord, comparison) -> dict[str, str]:
+    """Tags from the adapter record (its training runs) and the evaluation summary."""
+    tags = {"training.method": record.method}
+    for key, value in record.extra.items():
+        if key.endswith("run_id") and value:
+            tags[f"source.{key}"] = str(value)
+    if comparison:
+        tags |= {
+            "eval.primary_metric": comparison.primary_metric,
+            "eval.delta": f"{comparison.delta:.4f}",
+            "eval.ci_low": f"{comparison.ci_low:.4f}",
+            "eval.ci_high": f"{comparison.ci_high:.4f}",
+            "eval.champion": comparison.champion_label,
+        }
+        tags |= {f"eval.{k}": f"{v:.4f}" for k, v in comparison.candidate.items()}
+    return tags

@@ -1,0 +1,125 @@
+"""The promotion verdict as a pure function: numbers in, verdict and reasons out.
+
+    decision = decide_promotion(comparison, policy)          # policy from configs/promote.yaml
+    decision.status in {"promote", "reject", "awaiting_approval", "approved", "forced"}
+
+No registry access here: `promote.py` reads the evaluation report and the registry, calls this, and moves
+aliases according to the verdict. Every rule that fails adds a reason; a pass lists the evidence too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from components.common.config import StepConfig
+
+
+class Guardrail(BaseModel):
+    """A metric the candidate may not make worse by more than `tolerance` (absolute)."""
+
+    metric: str = Field(description="metric name in the evaluation report")
+    higher_is_better: bool = Field(True, description="direction of 'better' for this metric")
+    tolerance: float = Field(0.0, ge=0, description="how much worse than the champion is still acceptable")
+
+
+class PromotionPolicy(StepConfig):
+    """When a challenger may replace the champion (configs/promote.yaml)."""
+
+    primary_metric: str = Field("rouge_l", description="metric whose paired-bootstrap interval decides")
+    min_delta: float = Field(
+        0.0, description="the interval's lower bound must exceed this (0 = surely better)"
+    )
+    guardrails: list[Guardrail] = Field(default_factory=list, description="metrics that must not get worse")
+    max_latency_factor: float = Field(
+        1.5, gt=0, description="candidate latency may be at most this multiple of the champion's"
+    )
+    latency_metric: str = Field("latency_s_per_answer", description="latency metric name (lower is better)")
+    require_approval: bool = Field(
+        False, description="a person must approve with `tuneline promote --approve`"
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the evaluation measured, reduced to what the decision needs."""
+
+    primary_metric: str
+    delta: float
+    ci_low: float
+    ci_high: float
+    candidate: dict[str, float]
+    champion: dict[str, float]
+    champion_label: str = "base model"
+
+
+@dataclass(frozen=True)
+class Decision:
+    promote: bool
+    status: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def decide_promotion(
+    comparison: Comparison,
+    policy: PromotionPolicy,
+    approved_by: str | None = None,
+    force_reason: str | None = None,
+) -> Decision:
+    """Apply the policy; `approved_by` is a person's approval, `force_reason` overrides a failed gate."""
+    failures, evidence = _check_rules(comparison, policy)
+    if force_reason is not None:
+        if not force_reason.strip():
+            return Decision(False, "reject", ["--force needs a reason"])
+        note = f"forced by operator: {force_reason.strip()}"
+        return Decision(True, "forced", [note, *failures, *evidence])
+    if failures:
+        return Decision(False, "reject", failures)
+    if policy.require_approval and not approved_by:
+        return Decision(False, "awaiting_approval", [*evidence, "policy requires a person's approval"])
+    if approved_by:
+        return Decision(True, "approved", [*evidence, f"approved by {approved_by}"])
+    return Decision(True, "promote", evidence)
+
+
+def _check_rules(c: Comparison, policy: PromotionPolicy) -> tuple[list[str], list[str]]:
+    failures: list[str] = []
+    evidence: list[str] = []
+    if c.primary_metric != policy.primary_metric:
+        failures.append(
+            f"report's primary metric is {c.primary_metric!r}, policy decides on {policy.primary_metric!r}"
+        )
+    interval = f"{c.primary_metric} delta {c.delta:+.4f}, 95% CI [{c.ci_low:+.4f}, {c.ci_high:+.4f}] vs {c.champion_label}"
+    if c.ci_low > policy.min_delta:
+        evidence.append(f"{interval}: lower bound above {policy.min_delta:+.4f}")
+    else:
+        failures.append(f"{interval}: lower bound not above {policy.min_delta:+.4f}")
+    for rule in policy.guardrails:
+        failures.extend(_guardrail_failure(c, rule))
+    failures.extend(_latency_failure(c, policy))
+    return failures, evidence
+
+
+def _guardrail_failure(c: Comparison, rule: Guardrail) -> list[str]:
+    if rule.metric not in c.candidate or rule.metric not in c.champion:
+        return [f"guardrail {rule.metric!r} is missing from the evaluation report"]
+    cand, champ = c.candidate[rule.metric], c.champion[rule.metric]
+    worse_by = (champ - cand) if rule.higher_is_better else (cand - champ)
+    if worse_by > rule.tolerance:
+        return [
+            f"guardrail {rule.metric}: {cand:.4f} vs {champ:.4f} is worse by {worse_by:.4f} (> {rule.tolerance})"
+        ]
+    return []
+
+
+def _latency_failure(c: Comparison, policy: PromotionPolicy) -> list[str]:
+    cand, champ = c.candidate.get(policy.latency_metric), c.champion.get(policy.latency_metric)
+    if cand is None or champ is None or champ <= 0:
+        return []  # latency not measured for both: not a reason to block
+    if cand > policy.max_latency_factor * champ:
+        return [
+            f"latency {cand:.3f}s vs {champ:.3f}s is {cand / champ:.2f}x the champion's "
+            f"(> {policy.max_latency_factor}x allowed)"
+        ]
+    return []

@@ -1,0 +1,145 @@
+"""Promotion, approval, forced moves and rollback of the `champion` alias; listing versions.
+
+    tuneline promote                                  # decide on @challenger with configs/promote.yaml
+    tuneline promote --approve 7 --reason "reviewed the side-by-side table"
+    tuneline promote --force --version 7 --reason "hotfix for the refund policy answer"
+    tuneline rollback --reason "complaints about QN-401 answers"
+    tuneline models
+
+The verdict is `decide_promotion` (pure); this module reads the registry, calls it, and moves aliases with
+compare-and-set so a concurrent promotion cannot leave `champion` inconsistent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from components.register import registry
+from components.register.config import PromoteConfig
+from components.register.decision import Comparison, Decision, decide_promotion
+
+
+class PromotionError(RuntimeError):
+    """Promotion or rollback cannot proceed as asked; nothing was changed."""
+
+
+def comparison_from_report(report: dict[str, Any]) -> Comparison:
+    """Reduce an evaluation report (components/evaluate_model) to what the decision needs."""
+    primary = report["primary"]
+    return Comparison(
+        primary_metric=primary["metric"],
+        delta=float(primary["delta"]),
+        ci_low=float(primary["ci_low"]),
+        ci_high=float(primary["ci_high"]),
+        candidate={
+            k: float(v) for k, v in report["candidate"]["metrics"].items() if isinstance(v, int | float)
+        },
+        champion={
+            k: float(v) for k, v in report["champion"]["metrics"].items() if isinstance(v, int | float)
+        },
+        champion_label=str(report["champion"].get("label") or report["champion"].get("source") or "champion"),
+    )
+
+
+def version_report(name: str, version: str) -> dict[str, Any]:
+    """The evaluation report stored with a version (in its registration run)."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    mv = registry.client().get_model_version(name, version)
+    try:
+        return mlflow.artifacts.load_dict(f"runs:/{mv.run_id}/eval_report.json")
+    except (MlflowException, OSError) as exc:
+        raise PromotionError(
+            f"{name} v{version} has no evaluation report; evaluate it before promoting"
+        ) from exc
+
+
+def promote(
+    cfg: PromoteConfig,
+    version: str | None = None,
+    approve: bool = False,
+    force: bool = False,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Decide on `version` (default: the challenger) and move `champion` if the decision allows."""
+    name = cfg.registered_model_name
+    version = version or registry.alias_version(name, cfg.challenger_alias)
+    if version is None:
+        raise PromotionError(f"{name} has no @{cfg.challenger_alias} version to promote; register one first")
+    if (approve or force) and not reason.strip():
+        raise PromotionError("--approve and --force need --reason: the audit log records why")
+    champion = registry.alias_version(name, cfg.champion_alias)
+    if champion == version:
+        return {
+            "version": version,
+            "status": "already_champion",
+            "reasons": [f"v{version} is already champion"],
+        }
+    decision = decide_promotion(
+        comparison_from_report(version_report(name, version)),
+        cfg.policy,
+        approved_by=f"{registry.actor()} ({reason.strip()})" if approve else None,
+        force_reason=reason if force else None,
+    )
+    record_decision(name, version, decision)
+    result = {"version": version, "previous_champion": champion, **asdict(decision)}
+    if decision.promote:
+        action = {"forced": "force", "approved": "approve"}.get(decision.status, "promote")
+        move = registry.move_alias(
+            name,
+            cfg.champion_alias,
+            version,
+            champion,
+            action,
+            reason or "; ".join(decision.reasons),
+            extra={"decision": asdict(decision)},
+        )
+        result["moved_at"] = move.at
+    registry.write_json(Path(cfg.out_dir) / "decision.json", result)
+    return result
+
+
+def record_decision(name: str, version: str, decision: Decision) -> None:
+    c = registry.client()
+    c.set_model_version_tag(name, version, "promotion.status", decision.status)
+    c.set_model_version_tag(name, version, "promotion.reasons", json.dumps(decision.reasons)[:4900])
+
+
+def rollback(cfg: PromoteConfig, reason: str) -> dict[str, Any]:
+    """Move `champion` back to the version it replaced (recorded when it was promoted)."""
+    name = cfg.registered_model_name
+    current = registry.alias_version(name, cfg.champion_alias)
+    if current is None:
+        raise PromotionError(f"{name} has no @{cfg.champion_alias}: nothing to roll back")
+    previous = registry.client().get_model_version(name, current).tags.get(f"{cfg.champion_alias}.previous")
+    if not previous:
+        raise PromotionError(
+            f"{name} v{current} was the first champion; there is no earlier one to roll back to"
+        )
+    move = registry.move_alias(name, cfg.champion_alias, previous, current, "rollback", reason or "rollback")
+    return {"version": previous, "previous_champion": current, "status": "rolled_back", "moved_at": move.at}
+
+
+def list_versions(name: str) -> list[dict[str, Any]]:
+    """Versions newest first, with aliases and the key evaluation tags."""
+    versions = registry.client().search_model_versions(f"name = '{name}'")
+    rows = []
+    for mv in sorted(versions, key=lambda v: int(v.version), reverse=True):
+        tags = mv.tags
+        rows.append(
+            {
+                "version": str(mv.version),
+                "aliases": ",".join(mv.aliases),
+                "method": tags.get("training.method", ""),
+                "primary": tags.get("eval.primary_metric", ""),
+                "delta": tags.get("eval.delta", ""),
+                "ci_low": tags.get("eval.ci_low", ""),
+                "promotion": tags.get("promotion.status", ""),
+                "created": mv.creation_timestamp,
+            }
+        )
+    return rows

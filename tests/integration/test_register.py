@@ -1,0 +1,189 @@
+"""Registry against a real SQLite MLflow store: adapter-only versions, exact reload, gated promotion, rollback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from components.common.chat_model import ChatModel
+from components.common.config import load_config
+from components.register import registry
+from components.register.config import PromoteConfig, RegisterConfig
+from components.register.core import run as register
+from components.register.promote import PromotionError, promote, rollback
+
+pytestmark = pytest.mark.integration
+PROMPTS = [
+    [{"role": "user", "content": "How much is the Plus plan?"}],
+    [{"role": "user", "content": "What does QN-409 mean?"}],
+    [{"role": "user", "content": "Can I export my workspace to Markdown?"}],
+]
+
+
+def eval_report(delta: float, ci_low: float, guardrail: float = 0.0) -> dict:
+    return {
+        "primary": {"metric": "rouge_l", "delta": delta, "ci_low": ci_low, "ci_high": delta + 0.05},
+        "candidate": {"metrics": {"rouge_l": 0.4 + delta, "guardrail_rate": guardrail}},
+        "champion": {"metrics": {"rouge_l": 0.4, "guardrail_rate": 0.0}, "label": "base model"},
+    }
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNELINE_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+    monkeypatch.setenv("TUNELINE_ARTIFACT_ROOT", str(tmp_path / "mlartifacts"))
+    monkeypatch.setenv("TUNELINE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("TUNELINE_ACTOR", "test-operator")
+    monkeypatch.setattr(registry, "SETTLE_SECONDS", 0.05)
+    return tmp_path
+
+
+def register_adapter(tmp_path, adapter_dir, report: dict | None, name="assistant"):
+    report_file = tmp_path / f"report-{len(list(tmp_path.glob('report-*')))}.json"
+    if report is not None:
+        report_file.write_text(json.dumps(report))
+    cfg = load_config(
+        RegisterConfig,
+        adapter_dir=str(adapter_dir),
+        eval_report=str(report_file) if report is not None else None,
+        registered_model_name=name,
+        out_dir=str(tmp_path / "register"),
+    )
+    return register(cfg)
+
+
+def promote_cfg(tmp_path, **policy) -> PromoteConfig:
+    return load_config(
+        PromoteConfig, registered_model_name="assistant", out_dir=str(tmp_path / "p"), policy=policy
+    )
+
+
+def test_round_trip_in_fresh_process_is_exact(store, tiny_adapter_dir):
+    expected = [c.text for c in ChatModel.load(tiny_adapter_dir).generate(PROMPTS)]
+    result = register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    script = (
+        "import json, sys, mlflow\n"
+        "m = mlflow.pyfunc.load_model(sys.argv[1])\n"
+        "print(json.dumps(m.predict([{'messages': p} for p in json.loads(sys.argv[2])])))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, f"models:/{result['name']}@challenger", json.dumps(PROMPTS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{store}/mlflow.db"},
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_versions_are_adapter_only_and_base_is_stored_once(store, tiny_adapter_dir):
+    first = register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    second = register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    assert first["base_version"] == second["base_version"] == "models:/tuneline-base/1"
+    assert (first["version"], second["version"]) == ("1", "2")
+    client = registry.client()
+    assert len(client.search_model_versions("name = 'tuneline-base'")) == 1
+    for version in ("1", "2"):
+        local = mlflow.artifacts.download_artifacts(
+            f"models:/assistant/{version}", dst_path=str(store / f"dl{version}")
+        )
+        size = registry.version_size_bytes(Path(local))
+        assert size < first["base_bytes"] / 2  # the adapter (and its tokenizer), never the base weights
+        assert not list(Path(local).rglob("*.pkl"))
+    mv = client.get_model_version("assistant", "2")
+    for tag in (
+        "git.commit",
+        "config.hash",
+        "base_model.sha256",
+        "base_model.version",
+        "training.method",
+        "eval.delta",
+    ):
+        assert tag in mv.tags, tag
+    assert "## Lineage" in mv.description and "Intended use" in mv.description
+    assert str(client.get_model_version_by_alias("assistant", "challenger").version) == "2"
+
+
+def test_gate_promotes_rejects_and_rolls_back(store, tiny_adapter_dir):
+    register_adapter(store, tiny_adapter_dir, eval_report(0.10, 0.05))
+    assert promote(promote_cfg(store))["status"] == "promote"
+    register_adapter(store, tiny_adapter_dir, eval_report(0.01, -0.02))
+    rejected = promote(promote_cfg(store))
+    assert rejected["status"] == "reject" and "lower bound" in rejected["reasons"][0]
+    assert registry.alias_version("assistant", "champion") == "1"
+    with pytest.raises(PromotionError, match="reason"):
+        promote(promote_cfg(store), force=True)
+    forced = promote(promote_cfg(store), force=True, reason="hotfix approved by support lead")
+    assert forced["status"] == "forced" and registry.alias_version("assistant", "champion") == "2"
+    tags = registry.client().get_model_version("assistant", "2").tags
+    assert tags["champion.moved_by"] == "test-operator" and tags["champion.previous"] == "1"
+    back = rollback(promote_cfg(store), reason="answers regressed")
+    assert back["version"] == "1" and registry.alias_version("assistant", "champion") == "1"
+    actions = [row["action"] for row in registry.audit_history("assistant") if row["alias"] == "champion"]
+    assert actions == ["promote", "force", "rollback"]
+
+
+def test_approval_flow(store, tiny_adapter_dir):
+    register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    waiting = promote(promote_cfg(store, require_approval=True))
+    assert (
+        waiting["status"] == "awaiting_approval" and registry.alias_version("assistant", "champion") is None
+    )
+    approved = promote(promote_cfg(store, require_approval=True), "1", approve=True, reason="read the table")
+    assert approved["status"] == "approved" and registry.alias_version("assistant", "champion") == "1"
+
+
+def test_racing_promotions_leave_one_winner(store, tiny_adapter_dir):
+    register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    results, errors = {}, {}
+
+    def attempt(version: str) -> None:
+        try:
+            results[version] = registry.move_alias("assistant", "champion", version, None, "promote", "race")
+        except registry.AliasRaceError as exc:
+            errors[version] = exc
+
+    threads = [threading.Thread(target=attempt, args=(v,)) for v in ("1", "2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 1 and len(errors) == 1
+    assert registry.alias_version("assistant", "champion") == next(iter(results))
+
+
+def test_failed_upload_leaves_registry_and_aliases_unchanged(store, tiny_adapter_dir, monkeypatch):
+    register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    promote(promote_cfg(store))
+
+    def broken_upload(*args, **kwargs):
+        raise OSError("artifact store unreachable")
+
+    monkeypatch.setattr(registry, "move_alias", broken_upload)
+    with pytest.raises(OSError):
+        register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    versions = registry.client().search_model_versions("name = 'assistant'")
+    assert [str(v.version) for v in versions] == ["1"]
+    assert registry.alias_version("assistant", "champion") == "1"
+    assert registry.alias_version("assistant", "challenger") == "1"
+
+
+def test_registered_version_loads_base_from_registry_when_local_source_is_gone(
+    store, tiny_model_dir, tmp_path, make_tiny_adapter
+):
+    base_copy = shutil.copytree(tiny_model_dir, tmp_path / "base-elsewhere")
+    adapter = make_tiny_adapter(base_copy, tmp_path / "adapter")
+    expected = [c.text for c in ChatModel.load(adapter).generate(PROMPTS[:1])]
+    register_adapter(store, adapter, None)
+    shutil.rmtree(base_copy)  # like another machine: the base is only in the registry now
+    model = mlflow.pyfunc.load_model("models:/assistant@challenger")
+    assert model.predict([{"messages": PROMPTS[0]}]) == expected
