@@ -53,10 +53,13 @@ class HashMemo:
     def _save(self) -> None:
         if not self.memo_file:
             return
-        self.memo_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.memo_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self._entries, sort_keys=True))
-        os.replace(tmp, self.memo_file)
+        try:
+            self.memo_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.memo_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._entries, sort_keys=True))
+            os.replace(tmp, self.memo_file)
+        except OSError:
+            pass  # a read-only cache (e.g. baked into an image) only costs re-hashing next time
 
 
 def content_hash(path: str | Path, memo: HashMemo | None = None) -> str:
