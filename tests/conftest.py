@@ -92,3 +92,40 @@ def tiny_adapter_dir(tiny_model_dir, tmp_path_factory) -> Path:
 def make_tiny_adapter():
     """Factory: build_tiny_adapter(base_dir, out_dir, seed=, method=) for tests that need their own base."""
     return build_tiny_adapter
+
+
+def sh(*cmd: str, cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> str:
+    """Run a command with the project's venv first on PATH (as `make` does); return stdout + stderr."""
+    import os
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, **(env or {})}
+    full_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full_env['PATH']}"
+    done = subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900)
+    if check:
+        assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session")
+def run_cmd():
+    """`run_cmd("dvc", "repro", cwd=...)`: a command with the venv on PATH; asserts success unless check=False."""
+    return sh
+
+
+@pytest.fixture()
+def fresh_clone(tmp_path) -> Path:
+    """What `git clone` gives: the committed and to-be-committed files, no data/raw, no DVC cache, no artifacts."""
+    import shutil
+
+    files = sh("git", "ls-files", "--cached", "--others", "--exclude-standard", cwd=REPO).split()
+    clone = tmp_path / "clone"
+    for rel in files:
+        if (REPO / rel).is_file() and not rel.startswith(("data/raw/", "artifacts/")):
+            (clone / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, clone / rel)
+    sh("git", "init", "-q", cwd=clone)
+    sh("git", "add", "-A", cwd=clone)
+    sh("git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone", cwd=clone)
+    return clone

@@ -59,3 +59,28 @@ def promote_op(version: str, decision: Output[Artifact], config_yaml: str = "", 
     result = promote(cfg, version, reason=reason)
     decision.metadata.update({"status": result["status"]})
     return str(result["status"])
+
+
+@dsl.component(base_image=COMPONENT_IMAGE)
+def gate_op(eval_report: Input[Artifact], config_yaml: str = "") -> str:
+    """The promotion policy applied to the evaluation before anything is registered: "pass" or "fail".
+
+    "pass" includes a verdict that only waits for a person's approval (promote_op records that).
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from components.common.config import load_config
+    from components.register.config import PromoteConfig
+    from components.register.decision import decide_promotion
+    from components.register.promote import comparison_from_report
+
+    config_file = Path(tempfile.mkdtemp()) / "promote.yaml"
+    config_file.write_text(config_yaml)
+    policy = load_config(PromoteConfig, config_file).policy
+    report = Path(eval_report.path)
+    report = report / "eval_report.json" if report.is_dir() else report
+    decision = decide_promotion(comparison_from_report(json.loads(report.read_text())), policy)
+    print("\n".join([f"gate: {decision.status}", *decision.reasons]))
+    return "pass" if decision.status in ("promote", "awaiting_approval") else "fail"
