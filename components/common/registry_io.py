@@ -27,6 +27,14 @@ _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\
 class RegistryError(RuntimeError):
     """The registry cannot answer as asked (unknown model, alias or version; store unreachable)."""
 
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing  # True: the store answered "no such model/alias/version"
+
+
+# What MLflow stores answer for a model, alias or version that does not exist (other errors are outages).
+_MISSING_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}
+
 
 @dataclass(frozen=True)
 class VersionRef:
@@ -62,16 +70,22 @@ def resolve_version(uri: str) -> VersionRef:
             return VersionRef(name, str(client.get_model_version_by_alias(name, alias).version), alias)
         client.get_model_version(name, version)
     except MlflowException as exc:
-        raise RegistryError(f"cannot resolve {uri}: {exc.message}") from exc
+        raise RegistryError(f"cannot resolve {uri}: {exc.message}", exc.error_code in _MISSING_CODES) from exc
     return VersionRef(name, str(version))
 
 
 def alias_uri(name: str, alias: str) -> str | None:
-    """`models:/name@alias` if that alias exists, else None (e.g. no champion yet)."""
+    """`models:/name/<version>` the alias points at, None when it does not exist (e.g. no champion yet).
+
+    An unreachable or failing store raises RegistryError: comparing against the base by accident is worse
+    than stopping.
+    """
     try:
         ref = resolve_version(f"models:/{name}@{alias}")
-    except RegistryError:
-        return None
+    except RegistryError as exc:
+        if exc.missing:
+            return None
+        raise
     return ref.uri
 
 

@@ -187,3 +187,14 @@ def test_registered_version_loads_base_from_registry_when_local_source_is_gone(
     shutil.rmtree(base_copy)  # like another machine: the base is only in the registry now
     model = mlflow.pyfunc.load_model("models:/assistant@challenger")
     assert model.predict([{"messages": PROMPTS[0]}]) == expected
+
+
+def test_missing_alias_is_none_but_an_unreachable_store_is_an_error(store, monkeypatch):
+    from components.common.registry_io import RegistryError, alias_uri
+
+    assert alias_uri("assistant", "champion") is None  # empty store: no model yet
+    monkeypatch.setenv("TUNELINE_TRACKING_URI", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
+    with pytest.raises(RegistryError):
+        alias_uri("assistant", "champion")
