@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup demo test test-fast lint format data
+.PHONY: help setup demo test test-fast lint format data serve ui bench
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,10 +30,10 @@ demo: setup  ## fetch the demo data through DVC and run the whole lifecycle (dvc
 	dvc repro
 	@echo "== data (fetched from the DVC remote) =="
 	@wc -l data/raw/*.jsonl
-	@echo "== base model =="
-	@cat artifacts/base_model/base_model.json
+	@$(BIN)/python -m pipelines.summary
 	@echo "== dvc status =="
 	@dvc status
+	@echo "Next: make serve (OpenAI-compatible API for @champion), make ui (MLflow UI), dvc metrics show"
 
 test: setup  ## run the whole test suite (unit, data, model, integration)
 	$(BIN)/python -m pytest
@@ -44,6 +44,15 @@ test-fast: setup  ## unit and data tests only
 lint: setup  ## ruff lint + format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+serve: setup  ## serve the champion version on 127.0.0.1:8000 (OpenAI-compatible; see docs/serving.md)
+	$(BIN)/tuneline serve
+
+ui: setup  ## MLflow UI on the demo's store: runs, versions, aliases, model cards (127.0.0.1:5000)
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
+
+bench: setup  ## run every benchmark in bench/ (minutes each; prints measured figures)
+	@for script in bench/*.py; do echo "== $$script =="; $(BIN)/python $$script || exit 1; done
 
 format: setup
 	$(BIN)/ruff format .

@@ -16,10 +16,20 @@ from collections.abc import Sequence
 
 # verb -> ("module" with main(argv) -> int, or "module:function", one-line help). Add a verb when its step exists.
 VERBS: dict[str, tuple[str, str]] = {
-    "validate": ("components.validate_data.__main__", "validate training and evaluation data (the first gate)"),
+    "validate": ("components.validate_data.__main__", "validate training and evaluation data (first gate)"),
     "base-model": ("components.base_model.__main__", "resolve the base model offline and record its hash"),
-    "train": ("components.finetune_lora.__main__", "LoRA fine-tune (SFT) the base model; resumes after a kill"),
-    "evaluate": ("components.evaluate_model.__main__", "compare a candidate with the champion on the golden set"),
+    "train": (
+        "components.finetune_lora.__main__",
+        "LoRA fine-tune (SFT) the base model; resumes after a kill",
+    ),
+    "align": (
+        "components.align.__main__",
+        "align the SFT adapter on preference pairs (DPO; ORPO, KTO, RLHF)",
+    ),
+    "evaluate": (
+        "components.evaluate_model.__main__",
+        "compare a candidate with the champion on the golden set",
+    ),
     "register": (
         "components.register.__main__",
         "register an adapter as an MLflow version (alias challenger)",
@@ -30,6 +40,8 @@ VERBS: dict[str, tuple[str, str]] = {
         "components.register.cli:models_main",
         "list registered versions with aliases and key metrics",
     ),
+    "serve": ("serving.__main__", "serve the champion version over an OpenAI-compatible API (uvicorn)"),
+    "pipeline": ("pipelines.kfp_cli", "Kubeflow pipeline: compile, run-local (kfp.local), submit"),
 }
 
 

@@ -4,8 +4,8 @@
     tuneline pipeline run-local                       # kfp.local.SubprocessRunner: the whole DAG on this machine
     tuneline pipeline submit --host URL --run-name r1 # kfp.Client: a cluster
 
-validate -> train -> evaluate -> [gate passes] -> register -> promote. The YAML configs in configs/ are read at
-compile time and passed as parameters, so the pipeline and `dvc repro` use the same settings; pipeline
+validate -> train -> align -> evaluate -> [gate passes] -> register -> promote. The YAML configs in configs/ are
+read at compile time and passed as parameters, so the pipeline and `dvc repro` use the same settings; pipeline
 parameters (data URIs, overrides) are the knobs users change per run.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from kfp import dsl
 from kfp.dsl import Dataset
 
+from components.align.component import align_op
 from components.evaluate_model.component import evaluate_op
 from components.finetune_lora.component import finetune_lora_op
 from components.register.component import gate_op, promote_op, register_op
@@ -51,7 +52,7 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
         return task
 
     @dsl.pipeline(
-        name="tuneline-lifecycle", description="validate, LoRA fine-tune, evaluate, register, promote"
+        name="tuneline-lifecycle", description="validate, LoRA fine-tune, align, evaluate, register, promote"
     )
     def lifecycle(
         sft_uri: str,
@@ -60,11 +61,13 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
         base_model: str = "smollm2-135m-instruct",
         train_overrides: list = [],  # noqa: B006 - KFP parameters need literal defaults
         eval_overrides: list = [],  # noqa: B006
+        align_overrides: list = [],  # noqa: B006
     ):
         # Config files are constants of the compiled pipeline (the same YAML `dvc repro` uses); per-run knobs are
         # the `*_overrides` parameters. (Multi-line text cannot be a parameter default: kfp's header breaks.)
         validate_config = read_config("validate_data", configs_dir)
         train_config, eval_config = read_config("train", configs_dir), read_config("evaluate", configs_dir)
+        align_config = read_config("align", configs_dir)
         register_config, promote_config = (
             read_config("register", configs_dir),
             read_config("promote", configs_dir),
@@ -94,9 +97,20 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
                 train.set_accelerator_type(resources.train_accelerator).set_accelerator_limit(
                     resources.train_gpus
                 )
+            align = align_op(
+                trained=train.outputs["trained"],
+                preference_data=preference.output,
+                config_yaml=align_config,
+                overrides=align_overrides,
+            ).set_display_name("preference alignment")
+            sized(align, resources.train_cpu, resources.train_memory).set_retry(resources.train_retries)
+            if resources.train_accelerator and resources.train_gpus:
+                align.set_accelerator_type(resources.train_accelerator).set_accelerator_limit(
+                    resources.train_gpus
+                )
             evaluate = sized(
                 evaluate_op(
-                    candidate=train.outputs["trained"],
+                    candidate=align.outputs["aligned"],
                     golden=golden.output,
                     preference=preference.output,
                     config_yaml=eval_config,
@@ -113,7 +127,7 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
             with dsl.If(gate.output == "pass", name="gate-passed"):
                 register = sized(
                     register_op(
-                        trained=train.outputs["trained"],
+                        trained=align.outputs["aligned"],
                         eval_report=evaluate.outputs["evaluation"],
                         config_yaml=register_config,
                     ),

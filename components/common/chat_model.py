@@ -90,6 +90,8 @@ class ChatModel:
         self.record = record
         self.system_prompt = record.system_prompt if record else ""
         self.defaults = GenerationDefaults().merged(**(record.generation if record else {}))
+        # A version may pin a minimum answer length (benchmarks do, so every server makes the same tokens).
+        self.min_new_tokens = int((record.generation if record else {}).get("min_new_tokens", 0))
         self.tokenizer.padding_side = "left"  # batched generation needs prompts aligned at the right
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
@@ -150,6 +152,7 @@ class ChatModel:
         """Answer a batch of conversations together (left padding); greedy unless told otherwise."""
         import torch
 
+        min_new_tokens = overrides.pop("min_new_tokens", None) or self.min_new_tokens
         cfg = self.defaults.merged(**overrides)
         prompts = [self.render(c) for c in conversations]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
@@ -161,6 +164,7 @@ class ChatModel:
                 do_sample=cfg.do_sample,
                 repetition_penalty=cfg.repetition_penalty,
                 pad_token_id=self.tokenizer.pad_token_id,
+                **({"min_new_tokens": min_new_tokens} if min_new_tokens else {}),
                 **sampling,
             )
         new_tokens = out[:, batch["input_ids"].shape[1] :]

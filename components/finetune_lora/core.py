@@ -172,15 +172,18 @@ def train(cfg: FinetuneConfig) -> TrainingOutcome:
             record_checkpoint_owner(layout.checkpoints, prep.fingerprint, run_id)
             _start_notes(plan, len(prep.train_rows), len(prep.eval_rows))
         trainer = make_trainer(prep, [MlflowStepMetrics(run_id)] if prep.is_main else [])
-        train_started = time.perf_counter()
+        train_started, cpu_started = time.perf_counter(), time.process_time()
         output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
-        train_seconds = time.perf_counter() - train_started
+        train_seconds, cpu_seconds = time.perf_counter() - train_started, time.process_time() - cpu_started
         held_out = _held_out_losses(trainer) if prep.eval_rows else {}
         prep.tokenizer.chat_template = prep.original_chat_template  # the adapter ships the base's template
         save_adapter(
             trainer, prep.tokenizer, layout.adapter, _adapter_record(prep, run_id, trainer.state.global_step)
         )
         result = _result(prep, trainer, output.training_loss, train_seconds, held_out, run_id)
+        result["train_cpu_seconds"] = round(
+            cpu_seconds, 1
+        )  # all threads; steadier than wall on a busy machine
         if prep.is_main:
             _write_outputs(trainer, layout, result)
         result["wall_seconds"] = round(time.perf_counter() - started, 1)

@@ -1,0 +1,126 @@
+"""Preference pairs for alignment: read and check them, split off evaluation's held-out pairs, shape them per
+method.
+
+The held-out split is `components.evaluate_model.splits.split_preference_pairs` with the same fraction and
+seed as configs/evaluate.yaml, so alignment never trains on a pair its preference accuracy is measured on.
+Shapes: DPO / ORPO / reward model take TRL's conversational preference format (prompt, chosen, rejected);
+KTO takes unpaired rows (prompt, completion, label), one desirable and one undesirable per pair, interleaved
+so every batch mixes both (KTO estimates its KL term from mismatched completions in a batch); GRPO takes
+prompts only and samples its own completions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from components.common.training import TrainingInputError
+from components.evaluate_model.splits import split_preference_pairs
+
+ROLES = {"system", "user", "assistant"}
+Pair = dict[str, Any]  # {"id", "prompt": [...], "chosen": [...], "rejected": [...]}
+
+
+def read_preference_pairs(path: str | Path) -> list[Pair]:
+    """Rows of a TRL conversational preference JSONL; errors name the file, line and rule."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrainingInputError(f"preference_file {path} does not exist")
+    pairs, seen = [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TrainingInputError(f"{where}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
+            raise TrainingInputError(f"{where}: each line must be an object with a non-empty string `id`")
+        if row["id"] in seen:
+            raise TrainingInputError(f"{where}: duplicate id {row['id']!r}")
+        seen.add(row["id"])
+        pairs.append(
+            {
+                "id": row["id"],
+                "prompt": _messages(row.get("prompt"), where, "prompt", last="user"),
+                "chosen": _messages(row.get("chosen"), where, "chosen", last="assistant"),
+                "rejected": _messages(row.get("rejected"), where, "rejected", last="assistant"),
+            }
+        )
+    if len(pairs) < 2:
+        raise TrainingInputError(f"{path}: needs at least two preference pairs, found {len(pairs)}")
+    return pairs
+
+
+def _messages(value: Any, where: str, field: str, last: str) -> list[dict[str, str]]:
+    ok = (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
+            for m in value
+        )
+    )
+    if not ok:
+        raise TrainingInputError(
+            f"{where}: `{field}` must be a non-empty list of {{role, content}} with role in {sorted(ROLES)}"
+        )
+    if value[-1]["role"] != last:
+        raise TrainingInputError(f"{where}: `{field}` must end with a message of role {last!r}")
+    return [{"role": m["role"], "content": m["content"]} for m in value]
+
+
+def split_pairs(
+    pairs: list[Pair], fraction: float, seed: int, max_train: int | None = None
+) -> tuple[list[Pair], list[Pair]]:
+    """(train, held_out) by evaluation's rule; `max_train` keeps only the first N training pairs."""
+    try:
+        train, held = split_preference_pairs(pairs, fraction, seed)
+    except ValueError as exc:
+        raise TrainingInputError(f"preference pairs: {exc}") from None
+    return (train[:max_train] if max_train else train), held
+
+
+def system_prompt_of(pairs: list[Pair]) -> str | None:
+    """The system prompt most pairs use, None when they have none."""
+    prompts = Counter(p["prompt"][0]["content"] for p in pairs if p["prompt"][0]["role"] == "system")
+    return prompts.most_common(1)[0][0] if prompts else None
+
+
+def preference_dataset(pairs: list[Pair]):
+    """DPO / ORPO / reward model input: TRL conversational preference rows."""
+    from datasets import Dataset
+
+    return Dataset.from_list(
+        [{"prompt": p["prompt"], "chosen": p["chosen"], "rejected": p["rejected"]} for p in pairs]
+    )
+
+
+def kto_rows(pairs: list[Pair]) -> list[dict[str, Any]]:
+    """Each pair as two unpaired rows, chosen (desirable) then rejected (undesirable), pair after pair."""
+    rows = []
+    for p in pairs:
+        rows.append({"prompt": p["prompt"], "completion": p["chosen"], "label": True})
+        rows.append({"prompt": p["prompt"], "completion": p["rejected"], "label": False})
+    return rows
+
+
+def kto_dataset(pairs: list[Pair]):
+    from datasets import Dataset
+
+    return Dataset.from_list(kto_rows(pairs))
+
+
+def prompt_dataset(pairs: list[Pair]):
+    """GRPO input: the prompts only (the policy samples completions; the reward model scores them)."""
+    from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": p["prompt"]} for p in pairs])
+
+
+def dataset_for(method: str, pairs: list[Pair]):
+    """The training dataset shape a preference method takes."""
+    return kto_dataset(pairs) if method == "kto" else preference_dataset(pairs)

@@ -1,0 +1,186 @@
+"""The FastAPI app: OpenAI-compatible chat completions for the promoted registry version.
+
+    from serving.app import create_app
+    app = create_app(ServingSettings(api_keys=["k"]))     # then: uvicorn.run(app, host="127.0.0.1", port=8000)
+
+Endpoints: POST /v1/chat/completions, GET /v1/models, GET /health, GET /ready, GET /metrics and
+POST /admin/reload. /v1 and /admin need a bearer key when TUNELINE_API_KEYS is set; probes and metrics
+are open (bind them to a private network). Every error, including 404s and validation, is OpenAI-shaped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from serving.batching import DynamicBatcher
+from serving.completions import chat_completions
+from serving.metrics import ServingMetrics
+from serving.model import ModelManager
+from serving.schemas import ApiError, ModelCard, ModelList, error_body, validation_message
+from serving.security import require_api_key
+from serving.settings import ServingSettings
+
+log = logging.getLogger("tuneline.serving")
+KNOWN_PATHS = {"/v1/chat/completions", "/v1/models", "/health", "/ready", "/metrics", "/admin/reload"}
+
+
+def create_app(settings: ServingSettings | None = None) -> FastAPI:
+    """Build the app; the model loads in the background once it starts (GET /ready says when)."""
+    settings = settings or ServingSettings()
+    metrics = ServingMetrics()
+    manager = ModelManager(settings, metrics)
+    batcher = DynamicBatcher(lambda: manager.current, settings, metrics)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        log.info("serving %s (API keys %s)", settings.model_uri, "required" if settings.api_keys else "off")
+        if settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
+        manager.start()
+        batcher.start()
+        yield
+        batcher.stop()
+        manager.stop()
+
+    app = FastAPI(title="tuneline serving", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings, app.state.metrics, app.state.manager = settings, metrics, manager
+    app.state.batcher = batcher
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    install_error_handlers(app, metrics)
+
+    def authorized(request: Request) -> None:
+        require_api_key(request.headers.get("authorization"), settings.api_keys)
+
+    @app.get("/health")
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready():
+        served = manager.current
+        if served is None:
+            raise ApiError(503, "model not loaded yet", type="server_error", code="not_ready")
+        return {"status": "ready", "model": served.name, "version": served.version, "alias": served.alias}
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(metrics.render(), media_type=metrics.content_type)
+
+    @app.get("/v1/models", dependencies=[Depends(authorized)])
+    async def models() -> dict:
+        return ModelList(data=model_cards(manager)).model_dump()
+
+    @app.get("/v1/models/{model_id:path}", dependencies=[Depends(authorized)])
+    async def model(model_id: str) -> dict:
+        for card in model_cards(manager):
+            if card.id == model_id:
+                return card.model_dump()
+        raise ApiError(404, f"model {model_id!r} is not served here", code="model_not_found", param="model")
+
+    @app.post("/v1/chat/completions", dependencies=[Depends(authorized)])
+    async def completions(request: Request):
+        return await chat_completions(request, settings, manager, batcher, metrics)
+
+    @app.post("/admin/reload", dependencies=[Depends(authorized)])
+    async def reload() -> dict:
+        result = await run_in_threadpool(manager.check, True)
+        if result.status == "failed":
+            raise ApiError(
+                502,
+                f"reload failed, still serving version {result.served_version}: {result.error}",
+                type="model_load_error",
+                code="load_failed",
+            )
+        return {
+            "status": result.status,
+            "served_version": result.served_version,
+            "alias_version": result.alias_version,
+        }
+
+    return app
+
+
+def model_cards(manager: ModelManager) -> list[ModelCard]:
+    served = manager.current
+    if served is None:
+        return []
+    return [
+        ModelCard(
+            id=served.name,
+            created=int(served.loaded_at),
+            registry_version=served.version,
+            alias=served.alias,
+            uri=served.ref.uri,
+            fingerprint=served.fingerprint,
+        )
+    ]
+
+
+def install_error_handlers(app: FastAPI, metrics: ServingMetrics) -> None:
+    """Every error answers {"error": {message, type, param, code}}, and is counted by type."""
+
+    def answer(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
+        metrics.errors.labels(type=body["error"]["type"]).inc()
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return answer(exc.status, exc.body(), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, param = validation_message(list(exc.errors()))
+        return answer(422, error_body(message, "invalid_request_error", "invalid_request", param))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
+        return answer(exc.status_code, error_body(str(exc.detail), "invalid_request_error", code))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return answer(500, error_body(f"internal error: {type(exc).__name__}", "server_error"))
+
+
+class RequestMetrics:
+    """ASGI middleware: count each response by endpoint and status, and time it to its last byte."""
+
+    def __init__(self, app, metrics: ServingMetrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        endpoint = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        started, status, recorded = time.perf_counter(), [500], [False]
+
+        def record() -> None:
+            if not recorded[0]:
+                recorded[0] = True
+                self.metrics.requests.labels(endpoint=endpoint, status=str(status[0])).inc()
+                self.metrics.latency.labels(endpoint=endpoint).observe(time.perf_counter() - started)
+
+        async def send_and_watch(message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                record()
+
+        try:
+            await self.app(scope, receive, send_and_watch)
+        finally:
+            record()

@@ -1,0 +1,200 @@
+"""Dynamic batching: requests that arrive within a short window are generated together on one thread.
+
+    batcher = DynamicBatcher(lambda: manager.current, settings, metrics); batcher.start()
+    submission = Submission(messages, resolve_params, loop=asyncio.get_running_loop()); batcher.submit(submission)
+    event = await submission.events.get()      # Started, then TokenEvents until one has a finish_reason
+
+One thread owns the model: it takes the first waiting request, waits up to `batch_window_ms` (counted from
+when that request arrived, or from the end of the previous batch, whichever is later, so clients answered
+together come back together) for more, up to `max_batch_size`, and decodes them in one batch. Each batch
+uses the model that is current when it starts, so a hot swap never changes a batch halfway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from serving.decoding import SamplingParams, SequenceState, TokenEvent
+from serving.engine import run_batch
+from serving.metrics import ServingMetrics
+from serving.model import ServedModel
+from serving.schemas import ApiError
+from serving.settings import ServingSettings
+
+log = logging.getLogger("tuneline.serving")
+
+
+@dataclass
+class Started:
+    """First event of an accepted request: which version answers and how long the prompt is."""
+
+    served: ServedModel
+    prompt_tokens: int
+
+
+@dataclass
+class Submission:
+    """One chat request waiting for (or inside) a batch; events come back on `events` in its event loop."""
+
+    messages: list[dict[str, str]]
+    resolve_params: Callable[[ServedModel], SamplingParams]  # request + the answering version's defaults
+    loop: asyncio.AbstractEventLoop
+    events: asyncio.Queue = field(default_factory=asyncio.Queue)
+    stream: bool = True  # False: token events are merged and handed over once, when the answer is done
+    enqueued_at: float = field(default_factory=time.monotonic)
+    cancelled: bool = False
+    state: SequenceState | None = None
+    _held: list[TokenEvent] = field(default_factory=list)
+
+    def post(self, event: Started | TokenEvent | ApiError) -> None:
+        """Hand an event to the request's event loop (called from the batch thread)."""
+        if not self.stream and isinstance(event, TokenEvent):
+            self._held.append(event)
+            if event.finish_reason is None:
+                return  # nobody reads partial text of a non-streamed answer: spare the event loop a wake-up
+            event = merge_events(self._held)
+        try:
+            self.loop.call_soon_threadsafe(self.events.put_nowait, event)
+        except RuntimeError:  # the loop is closed: the server is shutting down
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop generating for this request (timeout or client gone); the batch drops it at the next step."""
+        self.cancelled = True
+        if self.state is not None:
+            self.state.cancelled = True
+
+
+def merge_events(events: list[TokenEvent]) -> TokenEvent:
+    """One event holding the text and logprobs of several, with the last one's finish reason and count."""
+    logprobs = [entry for event in events for entry in event.logprobs]
+    last = events[-1]
+    return TokenEvent("".join(e.text for e in events), logprobs, last.finish_reason, last.completion_tokens)
+
+
+class DynamicBatcher:
+    def __init__(
+        self, current: Callable[[], ServedModel | None], settings: ServingSettings, metrics: ServingMetrics
+    ):
+        self.current = current
+        self.settings = settings
+        self.metrics = metrics
+        self.queue: queue.Queue[Submission] = queue.Queue()
+        self.last_batch_end = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="tuneline-batcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+    def submit(self, submission: Submission) -> None:
+        if self.queue.qsize() >= self.settings.max_queued_requests:
+            raise ApiError(
+                429,
+                f"server busy: {self.settings.max_queued_requests} requests already waiting; retry shortly",
+                type="server_busy",
+                code="queue_full",
+                headers={"Retry-After": "1"},
+            )
+        self.queue.put_nowait(submission)
+        self.metrics.queue_depth.set(self.queue.qsize())
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            batch = self.collect()
+            if batch:
+                self.run(batch)
+                self.last_batch_end = time.monotonic()
+
+    def collect(self) -> list[Submission]:
+        """The first waiting request plus whatever else arrives within the window (up to max batch size)."""
+        try:
+            first = self.queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = max(first.enqueued_at, self.last_batch_end) + self.settings.batch_window_ms / 1000
+        while len(batch) < self.settings.max_batch_size:
+            remaining = deadline - time.monotonic()
+            try:
+                batch.append(self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait())
+            except queue.Empty:
+                break
+        self.metrics.queue_depth.set(self.queue.qsize())
+        return [s for s in batch if not s.cancelled]
+
+    def run(self, batch: list[Submission]) -> None:
+        """Tokenize with the current version, decode the batch, and report errors to every request in it."""
+        served = self.current()
+        if served is None:
+            for sub in batch:
+                sub.post(
+                    ApiError(503, "no model version is loaded yet", type="server_error", code="not_ready")
+                )
+            return
+        states = [state for sub in batch if (state := self._admit(sub, served)) is not None]
+        if not states:
+            return
+        self.metrics.batch_size.observe(len(states))
+        try:
+            run_batch(served.chat.model, served.chat.tokenizer.pad_token_id, states)
+        except Exception as exc:
+            log.exception("batch of %d failed on version %s", len(states), served.version)
+            for sub in batch:
+                if sub.state is not None and not sub.state.finished:
+                    sub.post(ApiError(500, f"generation failed: {type(exc).__name__}", type="server_error"))
+        self.metrics.prompt_tokens.inc(sum(len(s.prompt_ids) for s in states))
+        self.metrics.tokens_generated.inc(sum(len(s.tokens) for s in states))
+
+    def _admit(self, sub: Submission, served: ServedModel) -> SequenceState | None:
+        """Render and tokenize the request with the answering version; refuse prompts over the limits."""
+        try:
+            prompt_ids = served.prompt_ids(sub.messages)
+            params = sub.resolve_params(served)
+            check_lengths(len(prompt_ids), params.max_new_tokens, served, self.settings)
+        except ApiError as exc:
+            sub.post(exc)
+            return None
+        except Exception as exc:  # e.g. a chat template that rejects the role order: the client's input
+            sub.post(ApiError(400, f"cannot render the conversation: {exc}", param="messages"))
+            return None
+        sub.state = SequenceState(prompt_ids, params, served.chat.tokenizer, served.end_ids, sub.post)
+        sub.state.cancelled = sub.cancelled
+        sub.post(Started(served, len(prompt_ids)))
+        return sub.state
+
+
+def check_lengths(
+    prompt_tokens: int, max_new_tokens: int, served: ServedModel, settings: ServingSettings
+) -> None:
+    """Prompt within `max_prompt_tokens`, and prompt + answer within the model's context window."""
+    if prompt_tokens > settings.max_prompt_tokens:
+        raise ApiError(
+            400,
+            f"prompt is {prompt_tokens} tokens (with the system prompt and chat template); "
+            f"this server accepts at most {settings.max_prompt_tokens}",
+            code="context_length_exceeded",
+            param="messages",
+        )
+    context: Any = getattr(served.chat.model.config, "max_position_embeddings", None)
+    if isinstance(context, int) and prompt_tokens + max_new_tokens > context:
+        raise ApiError(
+            400,
+            f"prompt ({prompt_tokens} tokens) + max_tokens ({max_new_tokens}) exceeds the model's "
+            f"context window of {context} tokens",
+            code="context_length_exceeded",
+            param="max_tokens",
+        )

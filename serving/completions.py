@@ -1,0 +1,187 @@
+"""POST /v1/chat/completions: admit the request, queue it for a batch, answer as JSON or server-sent events.
+
+The per-request timeout covers waiting in the queue and generating: a request not answered by then is
+cancelled (its row leaves the batch) and gets 504, or an error event if its stream had already started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+
+from serving.batching import DynamicBatcher, Started, Submission
+from serving.decoding import TokenEvent
+from serving.metrics import ServingMetrics
+from serving.model import ModelManager, ServedModel
+from serving.schemas import (
+    ApiError,
+    AssistantMessage,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    Choice,
+    ChunkChoice,
+    Delta,
+    Logprobs,
+    Usage,
+    completion_id,
+    sse,
+    to_sampling_params,
+)
+from serving.security import parse_chat_request, read_body_limited
+from serving.settings import ServingSettings
+
+
+async def chat_completions(
+    request: Request,
+    settings: ServingSettings,
+    manager: ModelManager,
+    batcher: DynamicBatcher,
+    metrics: ServingMetrics,
+):
+    deadline = time.monotonic() + settings.request_timeout_s
+    req = parse_chat_request(await read_body_limited(request, settings.max_body_bytes))
+    check_request(req, settings, manager)
+    sub = Submission(
+        messages=[m.as_template_message() for m in req.messages],
+        resolve_params=lambda served: to_sampling_params(
+            req, served.chat.defaults, served.chat_min_tokens, settings.max_tokens_limit
+        ),
+        loop=asyncio.get_running_loop(),
+        stream=req.stream,
+    )
+    batcher.submit(sub)
+    try:
+        started = await next_event(sub, deadline)
+        if isinstance(started, ApiError):
+            raise started
+        assert isinstance(started, Started)
+        headers = version_headers(started.served)
+        if req.stream:  # from here the stream owns the request (and cancels it if the client goes away)
+            chunks = stream_chunks(sub, started, req, deadline, metrics)
+            return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
+        return JSONResponse(await complete(sub, started, deadline), headers=headers)
+    except BaseException:
+        sub.cancel()  # error, timeout or the handler cancelled: free its row in the batch
+        raise
+
+
+def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager: ModelManager) -> None:
+    """Refuse what no version could answer: not ready, another model, too many tokens asked for."""
+    served = manager.current
+    if served is None:
+        raise ApiError(
+            503, "no model version is loaded yet; see GET /ready", type="server_error", code="not_ready"
+        )
+    names = {served.name, f"{served.name}@{settings.serve_alias}", settings.model_uri}
+    if req.model not in names:
+        raise ApiError(
+            404,
+            f"model {req.model!r} is not served here; this server serves {served.name!r}",
+            code="model_not_found",
+            param="model",
+        )
+    for field, value in (("max_tokens", req.requested_max_tokens), ("min_tokens", req.min_tokens)):
+        if value and value > settings.max_tokens_limit:
+            raise ApiError(
+                400,
+                f"{field}={value} is over this server's limit of {settings.max_tokens_limit}",
+                code="max_tokens_exceeded",
+                param=field,
+            )
+
+
+async def next_event(sub: Submission, deadline: float) -> Started | TokenEvent | ApiError:
+    """The request's next event, or 504 (and the request cancelled) once its deadline has passed."""
+    try:
+        return await asyncio.wait_for(sub.events.get(), timeout=max(0.0, deadline - time.monotonic()))
+    except TimeoutError:
+        sub.cancel()
+        raise ApiError(
+            504, "request timed out before the answer was complete", type="timeout", code="request_timeout"
+        ) from None
+
+
+async def complete(sub: Submission, started: Started, deadline: float) -> dict:
+    """Collect every event of a non-streamed request into one chat.completion body."""
+    text, logprobs = [], []
+    while True:
+        event = await next_event(sub, deadline)
+        if isinstance(event, ApiError):
+            raise event
+        text.append(event.text)
+        logprobs.extend(event.logprobs)
+        if event.finish_reason:
+            break
+    served, params = started.served, sub.state.params if sub.state else None
+    return ChatCompletion(
+        id=completion_id(),
+        model=served.name,
+        system_fingerprint=served.fingerprint,
+        registry_version=served.version,
+        choices=[
+            Choice(
+                message=AssistantMessage(content="".join(text)),
+                finish_reason=event.finish_reason,
+                logprobs=Logprobs(content=logprobs) if params and params.logprobs else None,
+            )
+        ],
+        usage=usage(started.prompt_tokens, event.completion_tokens),
+    ).model_dump()
+
+
+async def stream_chunks(
+    sub: Submission, started: Started, req: ChatCompletionRequest, deadline: float, metrics: ServingMetrics
+) -> AsyncIterator[bytes]:
+    """`data: <chunk>` events: the role, content deltas, the finish reason, optional usage, then [DONE]."""
+    chunk = partial(
+        ChatCompletionChunk,
+        id=completion_id(),
+        created=int(time.time()),
+        model=started.served.name,
+        system_fingerprint=started.served.fingerprint,
+        registry_version=started.served.version,
+    )
+    first_token_at = None
+    try:
+        yield sse(chunk(choices=[ChunkChoice(delta=Delta(role="assistant", content=""))]))
+        while True:
+            try:
+                event = await next_event(sub, deadline)
+            except ApiError as exc:
+                event = exc
+            if isinstance(event, ApiError):
+                metrics.errors.labels(type=event.type).inc()
+                yield sse(event.body())
+                return
+            if first_token_at is None and event.text:
+                first_token_at = time.monotonic()
+                metrics.first_token.observe(first_token_at - sub.enqueued_at)
+            if event.text or event.logprobs:
+                lp = Logprobs(content=event.logprobs) if req.logprobs else None
+                yield sse(chunk(choices=[ChunkChoice(delta=Delta(content=event.text), logprobs=lp)]))
+            if event.finish_reason:
+                yield sse(chunk(choices=[ChunkChoice(delta=Delta(), finish_reason=event.finish_reason)]))
+                if req.stream_options and req.stream_options.include_usage:
+                    yield sse(chunk(choices=[], usage=usage(started.prompt_tokens, event.completion_tokens)))
+                yield sse("[DONE]")
+                return
+    finally:
+        sub.cancel()  # a no-op when finished; stops generation when the client went away
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> Usage:
+    return Usage(
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        total_tokens=prompt_tokens + completion_tokens,
+    )
+
+
+def version_headers(served: ServedModel) -> dict[str, str]:
+    return {"x-tuneline-model": served.name, "x-tuneline-model-version": served.version}
