@@ -25,8 +25,10 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed  ## create .venv and install tuneline with everything it needs
 
-demo: setup  ## fetch the demo data through DVC and run the whole lifecycle (dvc repro)
+data/raw: data.dvc | $(VENV)/.installed
 	dvc pull data.dvc
+
+demo: setup data/raw  ## fetch the demo data through DVC and run the whole lifecycle (dvc repro)
 	dvc repro
 	@echo "== data (fetched from the DVC remote) =="
 	@wc -l data/raw/*.jsonl
@@ -35,10 +37,10 @@ demo: setup  ## fetch the demo data through DVC and run the whole lifecycle (dvc
 	@dvc status
 	@echo "Next: make serve (OpenAI-compatible API for @champion), make ui (MLflow UI), dvc metrics show"
 
-test: setup  ## run the whole test suite (unit, data, model, integration)
+test: setup data/raw  ## run the whole test suite (unit, data, model, integration)
 	$(BIN)/python -m pytest
 
-test-fast: setup  ## unit and data tests only
+test-fast: setup data/raw  ## unit and data tests only
 	$(BIN)/python -m pytest tests/unit tests/data
 
 lint: setup  ## ruff lint + format check
