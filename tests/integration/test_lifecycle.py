@@ -11,7 +11,15 @@ import yaml
 from components.common.config import deep_merge
 
 pytestmark = pytest.mark.integration
-STEPS = ["validate-data-op", "finetune-lora-op", "evaluate-op", "gate-op", "register-op", "promote-op"]
+STEPS = [
+    "validate-data-op",
+    "finetune-lora-op",
+    "align-op",
+    "evaluate-op",
+    "gate-op",
+    "register-op",
+    "promote-op",
+]
 
 
 def use_smoke_configs(configs: Path, tiny_model_dir: Path) -> None:
@@ -22,10 +30,14 @@ def use_smoke_configs(configs: Path, tiny_model_dir: Path) -> None:
         path = configs / f"{name}.yaml"
         path.write_text(yaml.safe_dump(deep_merge(yaml.safe_load(path.read_text()), changes)))
 
-    smoke = {n: yaml.safe_load((configs / "smoke" / f"{n}.yaml").read_text()) for n in ("train", "evaluate")}
+    smoke = {
+        n: yaml.safe_load((configs / "smoke" / f"{n}.yaml").read_text())
+        for n in ("train", "align", "evaluate")
+    }
     patch("base_model", {"spec": tiny, "max_new_tokens": 4})
     patch("validate_data", {"base_model": tiny, "data_docs": False})
     patch("train", {"base_model": tiny, "lora": smoke["train"]["lora"], "trainer": smoke["train"]["trainer"]})
+    patch("align", {k: smoke["align"][k] for k in ("max_train_pairs", "dpo", "log_system_metrics")})
     keys = ("generation", "max_examples", "bootstrap_resamples", "batch_size", "scoring_batch_size")
     patch("evaluate", {"base_model": tiny, **{k: smoke["evaluate"][k] for k in keys}})
     # a random tiny model cannot beat its base for real: let the gate pass so registration is exercised
@@ -55,7 +67,7 @@ def test_dvc_repro_runs_every_stage_to_a_champion_then_only_what_changed(
     use_smoke_configs(fresh_clone / "configs", tiny_model_dir)
     run_cmd("dvc", "pull", "data.dvc", cwd=fresh_clone)
     first = run_cmd("dvc", "repro", cwd=fresh_clone, env=store_env)
-    for stage in ("validate_data", "base_model", "train", "evaluate", "register", "promote"):
+    for stage in ("validate_data", "base_model", "train", "align", "evaluate", "register", "promote"):
         assert f"Running stage '{stage}'" in first, stage
     assert champion_version(store_env) == "1"
     assert "Running stage" not in run_cmd("dvc", "repro", cwd=fresh_clone, env=store_env)
