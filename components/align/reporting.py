@@ -81,8 +81,13 @@ def plot_alignment(
     def series(key):
         return [(int(r["step"]), float(r[key])) for r in policy_rows if r.get(key) is not None]
 
+    rlhf = bool(series("reward"))  # rlhf: margin and accuracy are the reward model's, while it trains
     panels = [("loss", {"loss": series("loss")})]
-    panels += [(name.replace("_", " "), {name: points.get(name, [])}) for name in CURVES[:2]]
+    for name in CURVES[:2]:
+        label = name.replace("reward_", "reward model: ") if rlhf else name.replace("_", " ")
+        panels.append((label, {name: points.get(name, [])}))
+    if rlhf:
+        panels.append(("policy: mean reward of its samples", {"reward": series("reward")}))
     if points.get("kl"):
         panels.append(("KL to the SFT policy", {"kl": points["kl"]}))
     else:

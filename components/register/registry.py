@@ -98,7 +98,12 @@ def ensure_base_version(base: ResolvedBase, base_model_name: str, source: Path) 
         base_model_name, "Base models fine-tuned versions point at; one version per content hash."
     )
     tags = {**base.lineage(), "tuneline.kind": "base"}
-    with mlflow.start_run(run_name=f"base-{base.sha256[:12]}", nested=True, tags=tags):
+    from components.common.tracking import ensure_experiment
+
+    # name the experiment: a nested run without one lands in MLflow's Default experiment (artifacts in ./mlruns)
+    with mlflow.start_run(
+        experiment_id=ensure_experiment(), run_name=f"base-{base.sha256[:12]}", nested=True, tags=tags
+    ):
         info = mlflow.pyfunc.log_model(
             name="base",
             python_model=str(FLAVOR_FILE),
