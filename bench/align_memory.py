@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,9 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> dict[str, flo
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         tail = log.read_text()[-3000:]
-        raise SystemExit(f"{' '.join(command[2:4])} failed ({proc.returncode}):\n{tail}")
+        raise SystemExit(
+            f"{' '.join(command[2:4])} failed ({proc.returncode}), logs in {log.parent}:\n{tail}"
+        )
     return {
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "wall_s": round(time.perf_counter() - started, 1),
@@ -74,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     dpo = measure(
         [*dpo_cmd, f"sft_adapter={adapter}", f"dpo.max_steps={args.steps}", *common], env, work / "dpo.log"
     )
+    shutil.rmtree(work)  # kept (with the logs) only when a step failed
     ratio = dpo["peak_rss_mb"] / sft["peak_rss_mb"]
     figures = {
         "steps": args.steps,
