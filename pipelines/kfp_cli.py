@@ -33,6 +33,7 @@ def _arguments(args) -> dict:
         "preference_uri": args.preference_uri,
         "golden_uri": args.golden_uri,
         "train_overrides": args.train_override,
+        "align_overrides": args.align_override,
         "eval_overrides": args.eval_override,
     }
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     runargs.add_argument("--preference-uri", default=str(DATA / "preference.jsonl"))
     runargs.add_argument("--golden-uri", default=str(DATA / "golden.jsonl"))
     runargs.add_argument("--train-override", action="append", default=[], metavar="KEY=VALUE")
+    runargs.add_argument("--align-override", action="append", default=[], metavar="KEY=VALUE")
     runargs.add_argument("--eval-override", action="append", default=[], metavar="KEY=VALUE")
     p = sub.add_parser("compile", parents=[common], help="write the pipeline IR YAML")
     p.add_argument("--out", default="tuneline-pipeline.yaml")

@@ -104,7 +104,7 @@ def test_compiled_pipeline_loads_back_and_names_every_step(tmp_path, run_cmd):
     assert {f"exec-{step}" for step in STEPS} <= executors
     train = spec["deploymentSpec"]["executors"]["exec-finetune-lora-op"]["container"]
     assert train["resources"]["accelerator"]["resourceType"] == "nvidia.com/gpu"
-    assert {"sft_uri", "preference_uri", "golden_uri", "train_overrides"} <= set(
+    assert {"sft_uri", "preference_uri", "golden_uri", "train_overrides", "align_overrides"} <= set(
         spec["root"]["inputDefinitions"]["parameters"]
     )
 

@@ -37,3 +37,22 @@ def test_unknown_verb_exits_with_usage(capsys):
         main(["fly"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_pipeline_override_flags_become_pipeline_parameters():
+    """Each stage's `--<stage>-override` reaches the pipeline parameter of the same stage, in order."""
+    import inspect
+
+    from pipelines import kfp_cli
+    from pipelines.pipeline import build_pipeline
+
+    args = kfp_cli.build_parser().parse_args(
+        ["run-local", "--train-override", "lora.r=4", "--align-override", "dpo.beta=0.2",
+         "--align-override", "method=orpo", "--eval-override", "max_examples=8"]
+    )  # fmt: skip
+    arguments = kfp_cli._arguments(args)
+    assert arguments["train_overrides"] == ["lora.r=4"]
+    assert arguments["align_overrides"] == ["dpo.beta=0.2", "method=orpo"]
+    assert arguments["eval_overrides"] == ["max_examples=8"]
+    pipeline_params = set(inspect.signature(build_pipeline().pipeline_func).parameters)
+    assert set(arguments) <= pipeline_params
