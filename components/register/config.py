@@ -25,6 +25,11 @@ class RegisterConfig(StepConfig):
         "tuneline-base", description="registered model holding base versions"
     )
     challenger_alias: str = Field("challenger", description="alias given to every newly registered version")
+    verify_roundtrip: bool = Field(
+        True,
+        description="reload the new version from the registry and re-answer the evaluation's first batch of "
+        "golden prompts; any answer that differs from the evaluated one fails the registration (no alias moves)",
+    )
     out_dir: str = Field(
         "artifacts/register", description="registration.json (name, version, sizes) goes here"
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -60,6 +62,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
             cfg.intended_use,
             cfg.limitations,
         )
+        fault_point("before_upload")
         with tempfile.TemporaryDirectory() as tmp:
             ref_file = Path(tmp) / "base_ref.json"
             ref_file.write_text(
@@ -84,7 +87,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
         registry.ensure_registered_model(
             cfg.registered_model_name, "Adapter-only fine-tuned versions (tuneline)."
         )
-        version = create_version(cfg, info.model_uri, version_tags, card)
+        version, roundtrip = create_version(cfg, info.model_uri, version_tags, card, report)
     result = {
         "name": cfg.registered_model_name,
         "version": version,
@@ -94,18 +97,23 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
         "adapter_bytes": registry.version_size_bytes(adapter_dir),
         "base_bytes": registry.version_size_bytes(base.source),
         "run_id": run.info.run_id,
+        "roundtrip": roundtrip,
     }
     registry.write_json(Path(cfg.out_dir) / "registration.json", result)
     return result
 
 
-def create_version(cfg: RegisterConfig, model_uri: str, tags: dict[str, str], card: str) -> str:
-    """Create the version and give it the challenger alias; on any failure delete it again."""
+def create_version(
+    cfg: RegisterConfig, model_uri: str, tags: dict[str, str], card: str, report: dict | None
+) -> tuple[str, dict[str, Any]]:
+    """Create the version, check its round trip, give it the challenger alias; on any failure delete it again."""
     import mlflow
 
     mv = mlflow.register_model(model_uri, cfg.registered_model_name, tags=tags)
+    fault_point("version_created")
     try:
         registry.client().update_model_version(cfg.registered_model_name, mv.version, description=card)
+        roundtrip = check_roundtrip(cfg, f"models:/{cfg.registered_model_name}/{mv.version}", report)
         previous = registry.alias_version(cfg.registered_model_name, cfg.challenger_alias)
         registry.move_alias(
             cfg.registered_model_name,
@@ -119,7 +127,36 @@ def create_version(cfg: RegisterConfig, model_uri: str, tags: dict[str, str], ca
         log.error("registration of version %s failed; deleting it so the registry is as before", mv.version)
         registry.client().delete_model_version(cfg.registered_model_name, mv.version)
         raise
-    return str(mv.version)
+    return str(mv.version), roundtrip
+
+
+def check_roundtrip(cfg: RegisterConfig, version_uri: str, report: dict | None) -> dict[str, Any]:
+    """Reload the version and compare its greedy answers with the evaluated ones (skipped without a report)."""
+    from components.register.roundtrip import verify_roundtrip
+
+    golden = Path((report or {}).get("golden_set", {}).get("file") or "")
+    if not cfg.verify_roundtrip or not report or not report.get("examples") or not golden.is_file():
+        reason = "disabled" if not cfg.verify_roundtrip else "no evaluation report with golden answers"
+        return {"skipped": reason}
+    result = verify_roundtrip(version_uri, report)
+    registry.client().set_model_version_tag(
+        cfg.registered_model_name,
+        version_uri.rsplit("/", 1)[1],
+        "roundtrip.identical",
+        f"{result['identical']}/{result['checked']}",
+    )
+    log.info("round trip: %d/%d golden answers identical after reloading %s", result["identical"],
+             result["checked"], version_uri)  # fmt: skip
+    return result
+
+
+def fault_point(point: str) -> None:
+    """Fault drills only (tests/integration/test_fault_drills.py): TUNELINE_FAULT_POINT=<point> SIGKILLs this
+    process here; <point>:stop SIGSTOPs it until the drill sends SIGCONT. Unset, it does nothing."""
+    wanted, _, action = os.environ.get("TUNELINE_FAULT_POINT", "").partition(":")
+    if wanted == point:
+        log.warning("fault drill: %s reached, sending %s to myself", point, action or "kill")
+        os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
 
 
 def version_lineage(record: AdapterRecord, comparison) -> dict[str, str]:

@@ -44,6 +44,16 @@ def load_base_from_ref(ref: dict[str, Any]):
     return base
 
 
+def load_registered_version(model_uri: str, merge: bool = False):
+    """A registered adapter version as serving loads it: the adapter from the registry, the base by reference."""
+    from components.common.chat_model import ChatModel
+    from components.common.registry_io import download_artifact_folder, download_version
+
+    adapter_dir = download_version(model_uri)
+    base_ref = json.loads(download_artifact_folder(model_uri, "base_ref").read_text())
+    return ChatModel.load(adapter_dir, base_override=load_base_from_ref(base_ref), merge=merge)
+
+
 def conversations_from(model_input: Any) -> list[list[dict[str, str]]]:
     """Accept a list of {"messages": [...]}, a list of message lists, or a DataFrame with a `messages` column."""
     if hasattr(model_input, "to_dict"):  # pandas DataFrame

@@ -198,3 +198,44 @@ def test_missing_alias_is_none_but_an_unreachable_store_is_an_error(store, monke
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
     with pytest.raises(RegistryError):
         alias_uri("assistant", "champion")
+
+
+def evaluated_report(tmp_path, candidate, champion) -> dict:
+    """A real evaluation (smoke sizes: 8 golden prompts, batches of 4) of candidate vs champion."""
+    from components.evaluate_model.config import EvaluateConfig
+    from components.evaluate_model.core import run as evaluate
+
+    smoke = Path(__file__).resolve().parents[2] / "configs" / "smoke" / "evaluate.yaml"
+    cfg = load_config(
+        EvaluateConfig, smoke, candidate=str(candidate), champion=str(champion), preference_file=None,
+        golden_file=str(Path(__file__).resolve().parents[2] / "data" / "raw" / "golden.jsonl"),
+        out_dir=str(tmp_path / "evaluate"), cache_dir=str(tmp_path / "gen-cache"),
+    )  # fmt: skip
+    evaluate(cfg)
+    return json.loads((tmp_path / "evaluate" / "eval_report.json").read_text())
+
+
+def test_registration_reloads_the_version_and_reproduces_the_evaluated_answers(
+    store, tiny_adapter_dir, tiny_model_dir
+):
+    report = evaluated_report(store, tiny_adapter_dir, tiny_model_dir)
+    result = register_adapter(store, tiny_adapter_dir, report)
+    assert result["roundtrip"]["checked"] == report["generation"]["batch_size"] == 4
+    assert result["roundtrip"]["identical"] == 4
+    version = registry.client().get_model_version("assistant", result["version"])
+    assert version.tags["roundtrip.identical"] == "4/4"
+
+
+def test_a_version_that_does_not_reproduce_its_evaluation_is_deleted_and_no_alias_moves(
+    store, tiny_adapter_dir, tiny_model_dir
+):
+    from components.register.roundtrip import RoundTripError
+
+    first = register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))  # challenger -> 1
+    report = evaluated_report(store, tiny_adapter_dir, tiny_model_dir)
+    report["examples"][2]["candidate_answer"] += " (edited)"  # the report no longer matches the adapter
+    with pytest.raises(RoundTripError, match="1 of 4 golden prompts"):
+        register_adapter(store, tiny_adapter_dir, report)
+    versions = registry.client().search_model_versions("name='assistant'")
+    assert [str(v.version) for v in versions] == [first["version"]]
+    assert registry.alias_version("assistant", "challenger") == first["version"]
