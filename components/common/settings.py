@@ -27,7 +27,8 @@ class TunelineSettings(BaseSettings):
     )
     artifact_root: str = Field(
         default="mlartifacts",
-        description="Artifact folder (or URI) for experiments tuneline creates; ignored by servers that proxy artifacts.",
+        description="Artifact folder (or URI) for experiments tuneline creates; unset with an http(s) tracking "
+        "server, the server's own root is used (its artifact proxy by default).",
     )
     experiment: str = Field(default="tuneline", description="MLflow experiment that step runs are logged to.")
     pipeline_run_id: str = Field(

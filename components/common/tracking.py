@@ -45,8 +45,26 @@ def ensure_experiment(name: str | None = None) -> str:
     if found is not None:
         return found.experiment_id
     root = settings.artifact_root
+    if "artifact_root" not in settings.model_fields_set and settings.tracking_uri.startswith("http"):
+        return mlflow.create_experiment(name)  # a server's own root (proxied mlflow-artifacts:/ by default)
     location = root if "://" in root else Path(root).resolve().as_uri()
     return mlflow.create_experiment(name, artifact_location=location)
+
+
+def unreachable_tracking_message(exc: BaseException) -> str | None:
+    """One line naming the tracking server when `exc` comes from a failed connection to it, else None."""
+    import requests
+
+    uri = get_settings().tracking_uri
+    cause: BaseException | None = exc if uri.startswith("http") else None
+    for _ in range(20):  # walk the chain MLflow's client builds around a refused connection
+        if cause is None:
+            return None
+        if isinstance(cause, ConnectionError | requests.exceptions.ConnectionError):
+            reason = type(cause).__name__
+            return f"the MLflow tracking server {uri} cannot be reached ({reason}); retry when it is up"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 @functools.cache
