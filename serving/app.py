@@ -3,8 +3,8 @@
     from serving.app import create_app
     app = create_app(ServingSettings(api_keys=["k"]))     # then: uvicorn.run(app, host="127.0.0.1", port=8000)
 
-Endpoints: POST /v1/chat/completions, GET /v1/models, GET /health, GET /ready, GET /metrics and
-POST /admin/reload. /v1 and /admin need a bearer key when TUNELINE_API_KEYS is set; probes and metrics
+Endpoints: POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /health, GET /ready,
+GET /metrics and POST /admin/reload. /v1 and /admin need a bearer key when TUNELINE_API_KEYS is set; probes and metrics
 are open (bind them to a private network). Every error, including 404s and validation, is OpenAI-shaped.
 """
 
@@ -21,15 +21,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from serving.batching import DynamicBatcher
-from serving.completions import chat_completions
+from serving.completions import Serving, chat_completions
 from serving.metrics import ServingMetrics
-from serving.model import ModelManager
-from serving.schemas import ApiError, ModelCard, ModelList, error_body, validation_message
-from serving.security import require_api_key
+from serving.model import CheckResult, ModelManager
+from serving.online import OnlineLog
+from serving.schemas import ApiError, FeedbackRequest, ModelCard, ModelList, error_body, validation_message
+from serving.security import parse_json_body, read_body_limited, require_api_key
 from serving.settings import ServingSettings
 
 log = logging.getLogger("tuneline.serving")
-KNOWN_PATHS = {"/v1/chat/completions", "/v1/models", "/health", "/ready", "/metrics", "/admin/reload"}
+KNOWN_PATHS = {
+    "/v1/chat/completions",
+    "/v1/feedback",
+    "/v1/models",
+    "/health",
+    "/ready",
+    "/metrics",
+    "/admin/reload",
+}
 
 
 def create_app(settings: ServingSettings | None = None) -> FastAPI:
@@ -37,24 +46,30 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     settings = settings or ServingSettings()
     metrics = ServingMetrics()
     manager = ModelManager(settings, metrics)
-    batcher = DynamicBatcher(lambda: manager.current, settings, metrics)
+    batcher = DynamicBatcher(manager.get, settings, metrics)
+    online = OnlineLog.from_settings(settings, metrics)
+    serving = Serving(settings, manager, batcher, metrics, online)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         log.info("serving %s (API keys %s)", settings.model_uri, "required" if settings.api_keys else "off")
+        if settings.routing != "off":
+            log.info("routing %s to alias %s", settings.routing, settings.challenger_alias)
         if settings.torch_threads:
             import torch
 
             torch.set_num_threads(settings.torch_threads)
+        online.start()
         manager.start()
         batcher.start()
         yield
         batcher.stop()
         manager.stop()
+        online.close()
 
     app = FastAPI(title="tuneline serving", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings, app.state.metrics, app.state.manager = settings, metrics, manager
-    app.state.batcher = batcher
+    app.state.batcher, app.state.online = batcher, online
     app.add_middleware(RequestMetrics, metrics=metrics)
     install_error_handlers(app, metrics)
 
@@ -68,9 +83,15 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     @app.get("/ready")
     async def ready():
         served = manager.current
-        if served is None:
+        if served is None or not manager.ready:
             raise ApiError(503, "model not loaded yet", type="server_error", code="not_ready")
-        return {"status": "ready", "model": served.name, "version": served.version, "alias": served.alias}
+        body = {"status": "ready", "model": served.name, "version": served.version, "alias": served.alias}
+        if settings.routing != "off":  # the challenger's version is None while it is missing or failed
+            body["routing"] = settings.routing
+            body["versions"] = {
+                a: (s.version if (s := manager.served.get(a)) else None) for a in manager.aliases
+            }
+        return body
 
     @app.get("/metrics")
     async def prometheus() -> Response:
@@ -89,7 +110,12 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
 
     @app.post("/v1/chat/completions", dependencies=[Depends(authorized)])
     async def completions(request: Request):
-        return await chat_completions(request, settings, manager, batcher, metrics)
+        return await chat_completions(request, serving)
+
+    @app.post("/v1/feedback", dependencies=[Depends(authorized)])
+    async def feedback(request: Request) -> dict:
+        body = await read_body_limited(request, settings.max_body_bytes)
+        return await online.feedback(parse_json_body(body, FeedbackRequest))
 
     @app.post("/admin/reload", dependencies=[Depends(authorized)])
     async def reload() -> dict:
@@ -101,29 +127,50 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
                 type="model_load_error",
                 code="load_failed",
             )
-        return {
-            "status": result.status,
-            "served_version": result.served_version,
-            "alias_version": result.alias_version,
-        }
+        return reload_body(result)
 
     return app
 
 
+def reload_body(result: CheckResult) -> dict:
+    """What /admin/reload answers: the served alias's outcome, and each other alias's (routing on)."""
+    body = {
+        "status": result.status,
+        "served_version": result.served_version,
+        "alias_version": result.alias_version,
+    }
+    for other in result.others:
+        body[other.alias] = {
+            "status": other.status,
+            "served_version": other.served_version,
+            "alias_version": other.alias_version,
+            "error": other.error,
+        }
+    return body
+
+
 def model_cards(manager: ModelManager) -> list[ModelCard]:
-    served = manager.current
-    if served is None:
+    """The champion as the served model id; while routing is on, the challenger as `<name>@<alias>`."""
+    if manager.current is None:
         return []
-    return [
-        ModelCard(
-            id=served.name,
-            created=int(served.loaded_at),
-            registry_version=served.version,
-            alias=served.alias,
-            uri=served.ref.uri,
-            fingerprint=served.fingerprint,
+    cards = []
+    for alias in manager.aliases:
+        served = manager.get(alias)
+        if served is None:
+            continue
+        champion = served is manager.current
+        cards.append(
+            ModelCard(
+                id=served.name if champion else f"{served.name}@{alias}",
+                created=int(served.loaded_at),
+                registry_version=served.version,
+                alias=alias,
+                uri=served.ref.uri,
+                fingerprint=served.fingerprint,
+                route="champion" if champion else manager.settings.routing,
+            )
         )
-    ]
+    return cards
 
 
 def install_error_handlers(app: FastAPI, metrics: ServingMetrics) -> None:

@@ -1,20 +1,21 @@
 """Dynamic batching: requests that arrive within a short window are generated together on one thread.
 
-    batcher = DynamicBatcher(lambda: manager.current, settings, metrics); batcher.start()
+    batcher = DynamicBatcher(manager.get, settings, metrics); batcher.start()
     submission = Submission(messages, resolve_params, loop=asyncio.get_running_loop()); batcher.submit(submission)
     event = await submission.events.get()      # Started, then TokenEvents until one has a finish_reason
 
-One thread owns the model: it takes the first waiting request, waits up to `batch_window_ms` (counted from
+One thread owns the model(s): it takes the first waiting request, waits up to `batch_window_ms` (counted from
 when that request arrived, or from the end of the previous batch, whichever is later, so clients answered
-together come back together) for more, up to `max_batch_size`, and decodes them in one batch. Each batch
-uses the model that is current when it starts, so a hot swap never changes a batch halfway.
+together come back together) for more requests for the same target alias, up to `max_batch_size`, and
+decodes them in one batch (serving/work_queue.py). Each batch runs on one version, the target alias's when
+it starts (the served alias's if the target has none), so a hot swap never changes a batch halfway. Shadow
+submissions (`submit_shadow`) run only when no client request waits, and report to a callback instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from serving.metrics import ServingMetrics
 from serving.model import ServedModel
 from serving.schemas import ApiError
 from serving.settings import ServingSettings
+from serving.work_queue import WorkQueue
 
 log = logging.getLogger("tuneline.serving")
 
@@ -37,6 +39,7 @@ class Started:
 
     served: ServedModel
     prompt_tokens: int
+    route: str = "champion"  # champion | canary | shadow: how the request reached `served`
 
 
 @dataclass
@@ -48,6 +51,9 @@ class Submission:
     loop: asyncio.AbstractEventLoop
     events: asyncio.Queue = field(default_factory=asyncio.Queue)
     stream: bool = True  # False: token events are merged and handed over once, when the answer is done
+    target: str = "champion"  # alias whose version should answer
+    route: str = "champion"  # champion | canary | shadow
+    sink: Callable[[Started | TokenEvent | ApiError], None] | None = None  # shadow: events go here instead
     enqueued_at: float = field(default_factory=time.monotonic)
     cancelled: bool = False
     state: SequenceState | None = None
@@ -60,6 +66,9 @@ class Submission:
             if event.finish_reason is None:
                 return  # nobody reads partial text of a non-streamed answer: spare the event loop a wake-up
             event = merge_events(self._held)
+        if self.sink is not None:  # called on the batch thread; nobody awaits a shadow answer
+            self.sink(event)
+            return
         try:
             self.loop.call_soon_threadsafe(self.events.put_nowait, event)
         except RuntimeError:  # the loop is closed: the server is shutting down
@@ -71,6 +80,10 @@ class Submission:
         if self.state is not None:
             self.state.cancelled = True
 
+    @property
+    def shadow(self) -> bool:
+        return self.route == "shadow"
+
 
 def merge_events(events: list[TokenEvent]) -> TokenEvent:
     """One event holding the text and logprobs of several, with the last one's finish reason and count."""
@@ -81,12 +94,12 @@ def merge_events(events: list[TokenEvent]) -> TokenEvent:
 
 class DynamicBatcher:
     def __init__(
-        self, current: Callable[[], ServedModel | None], settings: ServingSettings, metrics: ServingMetrics
+        self, models: Callable[[str], ServedModel | None], settings: ServingSettings, metrics: ServingMetrics
     ):
-        self.current = current
+        self.models = models  # alias -> the version serving it now (or None)
         self.settings = settings
         self.metrics = metrics
-        self.queue: queue.Queue[Submission] = queue.Queue()
+        self.work = WorkQueue()
         self.last_batch_end = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -101,7 +114,7 @@ class DynamicBatcher:
             self._thread.join(timeout=60)
 
     def submit(self, submission: Submission) -> None:
-        if self.queue.qsize() >= self.settings.max_queued_requests:
+        if self.work.primary >= self.settings.max_queued_requests:
             raise ApiError(
                 429,
                 f"server busy: {self.settings.max_queued_requests} requests already waiting; retry shortly",
@@ -109,8 +122,15 @@ class DynamicBatcher:
                 code="queue_full",
                 headers={"Retry-After": "1"},
             )
-        self.queue.put_nowait(submission)
-        self.metrics.queue_depth.set(self.queue.qsize())
+        self.work.put(submission)
+        self.metrics.queue_depth.set(self.work.primary)
+
+    def submit_shadow(self, submission: Submission) -> None:
+        """Queue low-priority work for the challenger; skipped (and counted) when its backlog is full."""
+        if self.work.shadow >= self.settings.max_queued_requests:
+            self.metrics.shadow_dropped.inc()
+            return
+        self.work.put(submission)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -120,31 +140,35 @@ class DynamicBatcher:
                 self.last_batch_end = time.monotonic()
 
     def collect(self) -> list[Submission]:
-        """The first waiting request plus whatever else arrives within the window (up to max batch size)."""
-        try:
-            first = self.queue.get(timeout=0.2)
-        except queue.Empty:
-            return []
-        batch = [first]
-        deadline = max(first.enqueued_at, self.last_batch_end) + self.settings.batch_window_ms / 1000
-        while len(batch) < self.settings.max_batch_size:
-            remaining = deadline - time.monotonic()
-            try:
-                batch.append(self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait())
-            except queue.Empty:
-                break
-        self.metrics.queue_depth.set(self.queue.qsize())
+        """The first waiting request plus whatever else for its target arrives within the window."""
+        window = self.settings.batch_window_ms / 1000
+        batch = self.work.next_batch(self.settings.max_batch_size, window, self.last_batch_end)
+        self.metrics.queue_depth.set(self.work.primary)
         return [s for s in batch if not s.cancelled]
 
     def run(self, batch: list[Submission]) -> None:
-        """Tokenize with the current version, decode the batch, and report errors to every request in it."""
-        served = self.current()
-        if served is None:
-            for sub in batch:
-                sub.post(
-                    ApiError(503, "no model version is loaded yet", type="server_error", code="not_ready")
-                )
+        """Run the batch on its target's version (picked again if it was swapped out meanwhile)."""
+        for _ in range(3):
+            served = self.pick(batch[0])
+            if served is None:
+                break
+            with served.in_use() as usable:
+                if usable:
+                    self.generate(batch, served)
+                    return
+        if batch[0].shadow:
+            self.metrics.shadow_dropped.inc(len(batch))
             return
+        for sub in batch:
+            sub.post(ApiError(503, "no model version is loaded yet", type="server_error", code="not_ready"))
+
+    def pick(self, lead: Submission) -> ServedModel | None:
+        """The target alias's version; a client request falls back to the served alias's (a shadow does not)."""
+        served = self.models(lead.target)
+        return served if served is not None or lead.shadow else self.models(self.settings.serve_alias)
+
+    def generate(self, batch: list[Submission], served: ServedModel) -> None:
+        """Tokenize with `served`, decode the batch, and report errors to every request in it."""
         states = [state for sub in batch if (state := self._admit(sub, served)) is not None]
         if not states:
             return
@@ -173,7 +197,9 @@ class DynamicBatcher:
             return None
         sub.state = SequenceState(prompt_ids, params, served.chat.tokenizer, served.end_ids, sub.post)
         sub.state.cancelled = sub.cancelled
-        sub.post(Started(served, len(prompt_ids)))
+        route = sub.route if served.alias == sub.target else "champion"  # a canary fell back: champion
+        self.metrics.routed.labels(route=route, version=served.version).inc()
+        sub.post(Started(served, len(prompt_ids), route))
         return sub.state
 
 

@@ -2,22 +2,27 @@
 
 The per-request timeout covers waiting in the queue and generating: a request not answered by then is
 cancelled (its row leaves the batch) and gets 504, or an error event if its stream had already started.
+With routing on, the request goes to the champion or the canary (serving/routing.py), and in shadow mode a
+copy goes to the challenger at low priority; every answer, shadow ones included, is logged (serving/online.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
 from serving.batching import DynamicBatcher, Started, Submission
-from serving.decoding import TokenEvent
+from serving.decoding import SamplingParams, TokenEvent
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager, ServedModel
+from serving.online import OnlineLog
+from serving.routing import choose_route, routing_key
 from serving.schemas import (
     ApiError,
     AssistantMessage,
@@ -37,38 +42,66 @@ from serving.security import parse_chat_request, read_body_limited
 from serving.settings import ServingSettings
 
 
-async def chat_completions(
-    request: Request,
-    settings: ServingSettings,
-    manager: ModelManager,
-    batcher: DynamicBatcher,
-    metrics: ServingMetrics,
-):
-    deadline = time.monotonic() + settings.request_timeout_s
+@dataclass
+class Serving:
+    """What a chat completion needs from the app."""
+
+    settings: ServingSettings
+    manager: ModelManager
+    batcher: DynamicBatcher
+    metrics: ServingMetrics
+    online: OnlineLog
+
+
+async def chat_completions(request: Request, app: Serving):
+    t0 = time.monotonic()
+    settings, manager = app.settings, app.manager
+    deadline = t0 + settings.request_timeout_s
     req = parse_chat_request(await read_body_limited(request, settings.max_body_bytes))
     check_request(req, settings, manager)
+    user = routing_key(req.user, request.headers.get("x-session-id"))
+    challenger = manager.challenger
+    route = choose_route(settings.routing, settings.canary_fraction, user, challenger is not None)
+    messages = [m.as_template_message() for m in req.messages]
+    params = partial(params_for, req, settings.max_tokens_limit)
+    target = settings.challenger_alias if route == "canary" else settings.serve_alias
     sub = Submission(
-        messages=[m.as_template_message() for m in req.messages],
-        resolve_params=lambda served: to_sampling_params(
-            req, served.chat.defaults, served.chat_min_tokens, settings.max_tokens_limit
-        ),
-        loop=asyncio.get_running_loop(),
-        stream=req.stream,
+        messages, params, asyncio.get_running_loop(), stream=req.stream, target=target, route=route
     )
-    batcher.submit(sub)
+    app.batcher.submit(sub)
+    cid = completion_id()
+    if settings.routing == "shadow" and challenger is not None and app.online.enabled:
+        sink = app.online.shadow_sink(cid, messages, user, t0)
+        app.batcher.submit_shadow(shadow_copy(sub, challenger.alias, sink))
     try:
         started = await next_event(sub, deadline)
         if isinstance(started, ApiError):
             raise started
         assert isinstance(started, Started)
-        headers = version_headers(started.served)
+        headers = response_headers(started)
+        done = partial(app.online.answered, cid, started, messages, user, t0)
         if req.stream:  # from here the stream owns the request (and cancels it if the client goes away)
-            chunks = stream_chunks(sub, started, req, deadline, metrics)
+            chunks = stream_chunks(sub, started, req, deadline, app.metrics, cid, done)
             return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-        return JSONResponse(await complete(sub, started, deadline), headers=headers)
+        body = await complete(sub, started, deadline, cid)
+        choice = body["choices"][0]
+        done(choice["message"]["content"], choice["finish_reason"], body["usage"]["completion_tokens"])
+        return JSONResponse(body, headers=headers)
     except BaseException:
         sub.cancel()  # error, timeout or the handler cancelled: free its row in the batch
         raise
+
+
+def shadow_copy(sub: Submission, target: str, sink: Callable[[object], None]) -> Submission:
+    """The same request for the challenger: low priority, answered into `sink` (the request log) only."""
+    return Submission(
+        sub.messages, sub.resolve_params, sub.loop, stream=False, target=target, route="shadow", sink=sink
+    )
+
+
+def params_for(req: ChatCompletionRequest, max_tokens_limit: int, served: ServedModel) -> SamplingParams:
+    """The request's sampling settings over the answering version's defaults."""
+    return to_sampling_params(req, served.chat.defaults, served.chat_min_tokens, max_tokens_limit)
 
 
 def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager: ModelManager) -> None:
@@ -82,7 +115,8 @@ def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager
     if req.model not in names:
         raise ApiError(
             404,
-            f"model {req.model!r} is not served here; this server serves {served.name!r}",
+            f"model {req.model!r} is not served here; this server serves {served.name!r}"
+            + ("; the challenger answers only through routing" if manager.challenger else ""),
             code="model_not_found",
             param="model",
         )
@@ -107,7 +141,7 @@ async def next_event(sub: Submission, deadline: float) -> Started | TokenEvent |
         ) from None
 
 
-async def complete(sub: Submission, started: Started, deadline: float) -> dict:
+async def complete(sub: Submission, started: Started, deadline: float, cid: str) -> dict:
     """Collect every event of a non-streamed request into one chat.completion body."""
     text, logprobs = [], []
     while True:
@@ -120,7 +154,7 @@ async def complete(sub: Submission, started: Started, deadline: float) -> dict:
             break
     served, params = started.served, sub.state.params if sub.state else None
     return ChatCompletion(
-        id=completion_id(),
+        id=cid,
         model=served.name,
         system_fingerprint=served.fingerprint,
         registry_version=served.version,
@@ -136,18 +170,25 @@ async def complete(sub: Submission, started: Started, deadline: float) -> dict:
 
 
 async def stream_chunks(
-    sub: Submission, started: Started, req: ChatCompletionRequest, deadline: float, metrics: ServingMetrics
+    sub: Submission,
+    started: Started,
+    req: ChatCompletionRequest,
+    deadline: float,
+    metrics: ServingMetrics,
+    cid: str,
+    done: Callable[[str, str, int], None],
 ) -> AsyncIterator[bytes]:
-    """`data: <chunk>` events: the role, content deltas, the finish reason, optional usage, then [DONE]."""
+    """`data: <chunk>` events: the role, content deltas, the finish reason, optional usage, then [DONE].
+    `done(answer, finish_reason, completion_tokens)` logs a stream that reached its end."""
     chunk = partial(
         ChatCompletionChunk,
-        id=completion_id(),
+        id=cid,
         created=int(time.time()),
         model=started.served.name,
         system_fingerprint=started.served.fingerprint,
         registry_version=started.served.version,
     )
-    first_token_at = None
+    first_token_at, text = None, []
     try:
         yield sse(chunk(choices=[ChunkChoice(delta=Delta(role="assistant", content=""))]))
         while True:
@@ -162,6 +203,7 @@ async def stream_chunks(
             if first_token_at is None and event.text:
                 first_token_at = time.monotonic()
                 metrics.first_token.observe(first_token_at - sub.enqueued_at)
+            text.append(event.text)
             if event.text or event.logprobs:
                 lp = Logprobs(content=event.logprobs) if req.logprobs else None
                 yield sse(chunk(choices=[ChunkChoice(delta=Delta(content=event.text), logprobs=lp)]))
@@ -170,6 +212,7 @@ async def stream_chunks(
                 if req.stream_options and req.stream_options.include_usage:
                     yield sse(chunk(choices=[], usage=usage(started.prompt_tokens, event.completion_tokens)))
                 yield sse("[DONE]")
+                done("".join(text), event.finish_reason, event.completion_tokens)
                 return
     finally:
         sub.cancel()  # a no-op when finished; stops generation when the client went away
@@ -183,5 +226,11 @@ def usage(prompt_tokens: int, completion_tokens: int) -> Usage:
     )
 
 
-def version_headers(served: ServedModel) -> dict[str, str]:
-    return {"x-tuneline-model": served.name, "x-tuneline-model-version": served.version}
+def response_headers(started: Started) -> dict[str, str]:
+    """Which model, version and route answered (the same on JSON and streamed answers)."""
+    served = started.served
+    return {
+        "x-tuneline-model": served.name,
+        "x-tuneline-model-version": served.version,
+        "x-tuneline-route": started.route,
+    }

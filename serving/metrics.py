@@ -5,6 +5,8 @@ curl -s 127.0.0.1:8000/metrics | grep tuneline_
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -69,11 +71,37 @@ class ServingMetrics:
             registry=r,
         )
         self.poll_errors = Counter("tuneline_registry_poll_errors", "Alias checks that failed", registry=r)
+        self.routed = Counter(
+            "tuneline_routed_requests",
+            "Answers by route (champion | canary | shadow) and the version that gave them",
+            ["route", "version"],
+            registry=r,
+        )
+        self.shadow_dropped = Counter(
+            "tuneline_shadow_dropped",
+            "Shadow generations skipped (backlog full or no challenger)",
+            registry=r,
+        )
+        self.feedback = Counter(
+            "tuneline_feedback", "Feedback received, by rating and outcome", ["rating", "status"], registry=r
+        )
+        self.request_log_dropped = Gauge(
+            "tuneline_request_log_dropped", "Request log records dropped (writer queue full)", registry=r
+        )
+        self.request_log_errors = Gauge(
+            "tuneline_request_log_write_errors", "Request log records that failed to write", registry=r
+        )
 
-    def set_served(self, name: str, version: str) -> None:
-        """Point the served-version gauge at `version` (only one label set is 1 at a time)."""
+    def set_served(self, served: Iterable[tuple[str, str]]) -> None:
+        """Point the served-version gauge at the (name, version) pairs held now (champion, challenger)."""
         self.served_version.clear()
-        self.served_version.labels(name=name, version=version).set(1)
+        for name, version in served:
+            self.served_version.labels(name=name, version=version).set(1)
+
+    def watch_request_log(self, dropped: Callable[[], float], errors: Callable[[], float]) -> None:
+        """Read the request log's drop and error counts at scrape time."""
+        self.request_log_dropped.set_function(dropped)
+        self.request_log_errors.set_function(errors)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

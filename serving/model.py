@@ -1,22 +1,29 @@
-"""The served model and the watcher that hot-swaps it: the only serving module that reads the registry.
+"""The served versions and the watcher that hot-swaps them: the only serving module that reads the registry.
 
     manager = ModelManager(settings, metrics); manager.start()   # loads models:/<name>@<alias> in the background
     manager.current.version                                       # "3": the registry version answering now
+    manager.get("challenger")                                     # the challenger (routing on), or None
     manager.check(force=True)                                     # what POST /admin/reload does
 
-A move of the alias is noticed by polling; the new version is loaded and warmed beside the old one, then
-swapped in with one assignment. Batches already running keep their reference to the old model and finish
-on it. If the new version fails to load or warm up, the old one keeps serving; the failure is logged,
-counted, and not retried until the alias moves again (or a forced reload).
+Each alias in `settings.served_aliases` (the served alias, plus the challenger while routing is on) is
+watched on its own. A move is noticed by polling; the new version is loaded and warmed beside the old one,
+then swapped in with one assignment. Batches already running finish on the old one. If the new version
+fails to load or warm up, the old one keeps serving; the failure is logged, counted, and not retried until
+the alias moves again (or a forced reload). A challenger alias that does not exist is simply not served.
+While routing is on, versions over the same base share one PeftModel (see serving/adapters.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from components.common.chat_model import ChatModel
 from components.common.registry_io import (
@@ -43,6 +50,9 @@ class ServedModel:
     loaded_at: float = field(default_factory=time.time)
     fingerprint: str = ""
     end_ids: set[int] = field(default_factory=set)
+    adapter_name: str | None = None  # unmerged PeftModel: the adapter to activate (several may share a model)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one per model: batches and adapter changes
+    retired: bool = False  # replaced: a batch that picked it before the swap picks again
 
     def __post_init__(self) -> None:
         self.fingerprint = self.fingerprint or self.chat.fingerprint
@@ -65,23 +75,42 @@ class ServedModel:
         """Token ids of the rendered conversation (versioned system prompt + chat template)."""
         return self.chat.tokenizer(self.chat.render(messages), add_special_tokens=False)["input_ids"]
 
+    @contextmanager
+    def in_use(self) -> Iterator[bool]:
+        """Hold the model for one batch with this version's adapter active; yields False once retired."""
+        with self.lock:
+            if self.retired:
+                yield False
+                return
+            model = self.chat.model
+            if self.adapter_name and model.active_adapter != self.adapter_name:
+                model.set_adapter(self.adapter_name, inference_mode=True)
+            yield True
+
 
 @dataclass
 class CheckResult:
-    status: str  # unchanged | swapped | failed | skipped
+    status: str  # unchanged | swapped | failed | skipped | missing (a challenger alias that is not set)
     served_version: str | None
     alias_version: str | None
     error: str | None = None
+    alias: str = ""
+    others: list[CheckResult] = field(default_factory=list)  # the other served aliases (routing on)
+
+
+def fetch_version(ref: VersionRef) -> tuple[Path, dict]:
+    """A version's local adapter folder and its base reference ({spec, sha256, uri})."""
+    adapter_dir = download_version(ref.uri)
+    return adapter_dir, json.loads(download_artifact_folder(ref.uri, "base_ref").read_text())
 
 
 def load_version(ref: VersionRef, alias: str, merge: bool) -> ServedModel:
     """Load a registered version: its base by reference (local if the hash matches, else the registry's)."""
     from components.register.flavor import load_base_from_ref
 
-    adapter_dir = download_version(ref.uri)
-    base_ref = json.loads(download_artifact_folder(ref.uri, "base_ref").read_text())
+    adapter_dir, base_ref = fetch_version(ref)
     chat = ChatModel.load(adapter_dir, base_override=load_base_from_ref(base_ref), merge=merge)
-    return ServedModel(chat, ref, alias)
+    return ServedModel(chat, ref, alias, adapter_name=None if merge else chat.model.active_adapter)
 
 
 def warm_up(served: ServedModel) -> None:
@@ -93,24 +122,52 @@ def warm_up(served: ServedModel) -> None:
         served.end_ids,
         lambda event: None,
     )
-    run_batch(served.chat.model, served.chat.tokenizer.pad_token_id, [state])
+    with served.in_use():
+        run_batch(served.chat.model, served.chat.tokenizer.pad_token_id, [state])
 
 
 class ModelManager:
-    """Holds the served version and swaps it when the alias moves (background watcher thread)."""
+    """Holds the served version of each alias and swaps it when the alias moves (background watcher)."""
 
     def __init__(self, settings: ServingSettings, metrics: ServingMetrics):
         self.settings = settings
         self.metrics = metrics
-        self.current: ServedModel | None = None
+        self.aliases = settings.served_aliases  # the served alias first
+        self.shared = len(self.aliases) > 1  # routing on: unmerged adapters, one model per base
+        self.served: dict[str, ServedModel] = {}
         self.failed_versions: set[str] = set()
         self._check_lock = threading.Lock()
+        self._checked = (
+            threading.Event()
+        )  # every alias checked once (the challenger loaded, missing or failed)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
+    def current(self) -> ServedModel | None:
+        """The served alias's version (the champion): what answers when routing is off."""
+        return self.served.get(self.settings.serve_alias)
+
+    @property
+    def challenger(self) -> ServedModel | None:
+        """The challenger while routing is on and it is another version than the champion (every newly
+        registered version gets the alias, and a promotion leaves both aliases on one version)."""
+        challenger = self.served.get(self.settings.challenger_alias) if self.shared else None
+        champion = self.current
+        if challenger is None or (champion is not None and challenger.version == champion.version):
+            return None
+        return challenger
+
+    @property
     def ready(self) -> bool:
-        return self.current is not None
+        """The champion is loaded and every other alias was tried once (so routing is settled)."""
+        return self.current is not None and self._checked.is_set()
+
+    def get(self, alias: str) -> ServedModel | None:
+        """The version answering for `alias` (None for a challenger that is the champion's version)."""
+        if self.shared and alias == self.settings.challenger_alias:
+            return self.challenger
+        return self.served.get(alias)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._watch, name="tuneline-model-watcher", daemon=True)
@@ -127,42 +184,90 @@ class ModelManager:
             self._stop.wait(self.settings.poll_interval_s)
 
     def check(self, force: bool = False) -> CheckResult:
-        """Resolve the alias; load, warm and swap in the version it points at if that is new."""
+        """Check every alias; the served alias's result, with the others' in `.others`."""
         with self._check_lock:
-            served = self.current.version if self.current else None
-            try:
-                ref = resolve_version(self.settings.model_uri)
-            except Exception as exc:  # registry unreachable or alias missing: keep serving what we have
-                self.metrics.poll_errors.inc()
-                log.warning("cannot resolve %s: %s", self.settings.model_uri, exc)
-                return CheckResult("failed", served, None, str(exc))
-            if ref.version == served:
-                return CheckResult("unchanged", served, ref.version)
-            if ref.version in self.failed_versions and not force:
-                return CheckResult("skipped", served, ref.version, "this version failed to load before")
-            return self._swap_to(ref, served)
+            primary, *others = [self._check_alias(alias, force) for alias in self.aliases]
+            self._checked.set()
+        primary.others = others
+        return primary
 
-    def _swap_to(self, ref: VersionRef, served: str | None) -> CheckResult:
-        started = time.perf_counter()
-        log.info("loading %s (alias %s) beside version %s", ref.uri, self.settings.serve_alias, served)
+    def _check_alias(self, alias: str, force: bool) -> CheckResult:
+        """Resolve the alias; load, warm and swap in the version it points at if that is new."""
+        held = self.served.get(alias)
+        served = held.version if held else None
+        uri = f"models:/{self.settings.registered_model_name}@{alias}"
         try:
-            candidate = load_version(ref, self.settings.serve_alias, self.settings.merge_adapter)
-            warm_up(candidate)
+            ref = resolve_version(uri)
+        except Exception as exc:  # registry unreachable or alias missing: keep serving what we have
+            if alias != self.settings.serve_alias and getattr(exc, "missing", False):
+                self._drop(alias)  # no challenger (any more): everything goes to the champion
+                return CheckResult("missing", None, None, str(exc), alias)
+            self.metrics.poll_errors.inc()
+            log.warning("cannot resolve %s: %s", uri, exc)
+            return CheckResult("failed", served, None, str(exc), alias)
+        if ref.version == served:
+            return CheckResult("unchanged", served, ref.version, alias=alias)
+        if ref.version in self.failed_versions and not force:
+            return CheckResult("skipped", served, ref.version, "this version failed to load before", alias)
+        return self._swap_to(alias, ref, held)
+
+    def _swap_to(self, alias: str, ref: VersionRef, held: ServedModel | None) -> CheckResult:
+        served = held.version if held else None
+        started = time.perf_counter()
+        log.info("loading %s (alias %s) beside version %s", ref.uri, alias, served)
+        try:
+            candidate = self._load(alias, ref)
         except Exception as exc:  # any failure leaves the old version serving
             self.failed_versions.add(ref.version)
             self.metrics.load_failures.labels(version=ref.version).inc()
             log.error("version %s failed to load; still serving %s: %s", ref.uri, served, exc)
-            return CheckResult("failed", served, ref.version, f"{type(exc).__name__}: {exc}")
-        self.current = candidate  # the atomic swap: new batches take this one
+            return CheckResult("failed", served, ref.version, f"{type(exc).__name__}: {exc}", alias)
+        self.served[alias] = candidate  # the atomic swap: new batches take this one
         self.failed_versions.discard(ref.version)
-        self.metrics.set_served(ref.name, ref.version)
-        if served is not None:
+        if held is not None:
+            self._release(held)
             self.metrics.swaps.inc()
+        self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
         log.info(
-            "serving %s (alias %s, fingerprint %s) after %.1f s",
+            "serving %s (alias %s, fingerprint %s%s) after %.1f s",
             ref.uri,
-            self.settings.serve_alias,
-            candidate.chat.fingerprint,
+            alias,
+            candidate.fingerprint,
+            f", adapter {candidate.adapter_name}" if self.shared else "",
             time.perf_counter() - started,
         )
-        return CheckResult("swapped", ref.version, ref.version)
+        return CheckResult("swapped", ref.version, ref.version, alias=alias)
+
+    def _load(self, alias: str, ref: VersionRef) -> ServedModel:
+        """Routing off: the version alone (merged if configured). On: reuse the version if another alias
+        holds it, else add its adapter to a model over the same base, else load it over its own base."""
+        from serving.adapters import attach_version, find_host
+
+        if not self.shared:
+            candidate = load_version(ref, alias, self.settings.merge_adapter)
+        elif same := next((s for s in self.served.values() if s.version == ref.version), None):
+            return dataclasses.replace(same, alias=alias, loaded_at=time.time())
+        else:
+            adapter_dir, base_ref = fetch_version(ref)
+            host = find_host(self.served.values(), base_ref["sha256"])
+            candidate = (
+                attach_version(host, ref, alias, adapter_dir) if host else load_version(ref, alias, False)
+            )
+        try:
+            warm_up(candidate)
+        except Exception:
+            self._release(candidate)
+            raise
+        return candidate
+
+    def _release(self, old: ServedModel) -> None:
+        from serving.adapters import release
+
+        release(old, [s for s in self.served.values() if s is not old])
+
+    def _drop(self, alias: str) -> None:
+        held = self.served.pop(alias, None)
+        if held is not None:
+            self._release(held)
+            self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
+            log.info("alias %s no longer exists: version %s unloaded", alias, held.version)

@@ -212,6 +212,26 @@ class ModelCard(BaseModel):
     alias: str
     uri: str
     fingerprint: str
+    route: str = "champion"  # champion, or how the challenger takes part (canary | shadow)
+
+
+class FeedbackRequest(BaseModel):
+    """POST /v1/feedback: a person's verdict on an answer, by the completion id the client got."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    completion_id: str = Field(min_length=1, max_length=64)
+    rating: Literal["up", "down"] | None = None
+    comment: str | None = Field(None, max_length=10_000)
+    preferred: str | None = Field(
+        None, max_length=100_000, description="a better answer, written by a person"
+    )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> FeedbackRequest:
+        if self.rating is None and not self.preferred:
+            raise ValueError("feedback needs a rating ('up' or 'down'), a preferred answer, or both")
+        return self
 
 
 class ModelList(BaseModel):

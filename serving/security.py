@@ -9,11 +9,14 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Sequence
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from serving.schemas import ApiError, ChatCompletionRequest, validation_message
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
 def api_key_accepted(authorization: str | None, keys: Sequence[str]) -> bool:
@@ -63,6 +66,11 @@ async def read_body_limited(request: Request, limit: int) -> bytes:
 
 def parse_chat_request(body: bytes) -> ChatCompletionRequest:
     """Bytes -> validated request: 400 if it is not a JSON object, 422 naming each field that is wrong."""
+    return parse_json_body(body, ChatCompletionRequest)
+
+
+def parse_json_body(body: bytes, schema: type[SchemaT]) -> SchemaT:
+    """Bytes -> a validated `schema`: 400 if it is not a JSON object, 422 naming each field that is wrong."""
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -70,7 +78,7 @@ def parse_chat_request(body: bytes) -> ChatCompletionRequest:
     if not isinstance(data, dict):
         raise ApiError(400, "request body must be a JSON object", code="invalid_json")
     try:
-        return ChatCompletionRequest.model_validate(data)
+        return schema.model_validate(data)
     except ValidationError as exc:
         message, param = validation_message(exc.errors(include_url=False))
         raise ApiError(422, message, code="invalid_request", param=param) from None

@@ -1,18 +1,20 @@
 """Serving settings from `TUNELINE_*` environment variables (the shared ones plus the server's own).
 
     TUNELINE_API_KEYS=key-a,key-b TUNELINE_SERVE_ALIAS=champion TUNELINE_PORT=8000 tuneline serve
+    TUNELINE_ROUTING=canary TUNELINE_CANARY_FRACTION=0.2 TUNELINE_REQUEST_LOG_URL=sqlite:///requests.db tuneline serve
 
 Every limit here answers with a clear 4xx (or 504 for the timeout) and an OpenAI-style error body.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from components.common.settings import TunelineSettings
+from components.validate_data.pii import PII_KINDS
 
 
 class ServingSettings(TunelineSettings):
@@ -62,6 +64,43 @@ class ServingSettings(TunelineSettings):
         description="Interface to bind; 0.0.0.0 only inside a container or behind a proxy.",
     )
     port: int = Field(default=8000, ge=1, le=65535, description="Port to listen on.")
+    routing: Literal["off", "canary", "shadow"] = Field(
+        default="off",
+        description="off: champion only. canary: a share of requests answered by the challenger. shadow: "
+        "the challenger answers every request too, after primary work, only into the request log.",
+    )
+    challenger_alias: str = Field(
+        default="challenger", description="Alias of the version canary/shadow routing sends requests to."
+    )
+    canary_fraction: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Share of requests (or of users, when sticky) the canary answers.",
+    )
+    request_log_url: str = Field(
+        default="sqlite:///requests.db",
+        repr=False,
+        description="SQLAlchemy URL of the request + feedback log; empty string turns logging off.",
+    )
+    request_log_redact: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["email", "phone", "credit_card", "ip_address"],
+        description="PII kinds replaced before a request is written (comma list; empty: none).",
+    )
+    request_log_retention_days: float = Field(
+        default=30,
+        ge=0,
+        description="Logged requests (and their feedback) older than this are deleted; 0 keeps all.",
+    )
+
+    @field_validator("request_log_redact", mode="before")
+    @classmethod
+    def _split_kinds(cls, value: object) -> object:
+        kinds = [k.strip() for k in value.split(",") if k.strip()] if isinstance(value, str) else value
+        unknown = sorted(set(kinds or ()) - set(PII_KINDS)) if isinstance(kinds, list) else []
+        if unknown:
+            raise ValueError(f"unknown PII kinds {unknown}; known: {', '.join(PII_KINDS)}")
+        return kinds
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -73,3 +112,10 @@ class ServingSettings(TunelineSettings):
     @property
     def model_uri(self) -> str:
         return f"models:/{self.registered_model_name}@{self.serve_alias}"
+
+    @property
+    def served_aliases(self) -> list[str]:
+        """Aliases held in memory: the served one, plus the challenger while routing is on."""
+        if self.routing == "off" or self.challenger_alias == self.serve_alias:
+            return [self.serve_alias]
+        return [self.serve_alias, self.challenger_alias]

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
-import time
-import urllib.error
-import urllib.request
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import openai
 import pytest
-import uvicorn
 
 from components.common.chat_model import ChatModel
-from components.common.config import load_config
-from components.register import registry
-from components.register.config import RegisterConfig
-from components.register.core import run as register
-from serving.app import create_app
-from serving.settings import ServingSettings
+from tests.integration.serving_helpers import (
+    ASK,
+    KEY,
+    client,
+    http,
+    register_as_champion,
+    registry_env,
+    running_server,
+    sample_value,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
-KEY = "test-key-1"
-ASK = [{"role": "user", "content": "How do I export a page?"}]
 QUESTIONS = [
     [{"role": "user", "content": "How much is the Plus plan?"}],
     [{"role": "user", "content": "What does QN-409 mean?"}],
@@ -38,80 +33,8 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("serving-store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TUNELINE_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-        mp.setenv("TUNELINE_ARTIFACT_ROOT", str(root / "mlartifacts"))
-        mp.setenv("TUNELINE_CACHE", str(root / "cache"))
-        mp.setenv("TUNELINE_ACTOR", "test-operator")
-        mp.setattr(registry, "SETTLE_SECONDS", 0.05)
+    with registry_env(tmp_path_factory.mktemp("serving-store")) as root:
         yield root
-
-
-def register_as_champion(store: Path, adapter_dir: Path, name: str, move: bool = True) -> str:
-    cfg = load_config(
-        RegisterConfig, adapter_dir=str(adapter_dir), registered_model_name=name, out_dir=str(store / "reg")
-    )
-    version = register(cfg)["version"]
-    if move:
-        registry.move_alias(
-            name, "champion", version, registry.alias_version(name, "champion"), "promote", "test"
-        )
-    return version
-
-
-@dataclass
-class Reply:
-    status_code: int
-    text: str
-
-    def json(self):
-        return json.loads(self.text)
-
-
-def http(method: str, url: str, content: bytes | None = None, headers: dict | None = None) -> Reply:
-    """A plain HTTP call (stdlib), for what the openai client does not send: bad bodies, probes, metrics."""
-    request = urllib.request.Request(url, data=content, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return Reply(response.status, response.read().decode())
-    except urllib.error.HTTPError as exc:
-        return Reply(exc.code, exc.read().decode())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def running_server(**overrides):
-    """uvicorn in a thread on 127.0.0.1; yields (base_url, settings, app) once the model is ready."""
-    settings = ServingSettings(port=free_port(), **overrides)
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{settings.port}"
-    try:
-        for _ in range(600):  # up to 60 s for the first load
-            try:
-                if http("GET", f"{base}/ready").status_code == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise AssertionError("server never became ready")
-        yield base, settings, app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
-def client(base: str, key: str | None = KEY) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{base}/v1", api_key=key or "none", max_retries=0, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -325,18 +248,3 @@ def test_broken_version_does_not_replace_the_served_one(store, tiny_adapter_dir,
         metrics = http("GET", f"{base}/metrics").text
         assert sample_value(metrics, 'tuneline_model_load_failures_total{version="2"}') == 1
         assert sample_value(metrics, 'tuneline_served_version{name="guarded",version="1"}') == 1
-
-
-def wait_for(condition, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
-def sample_value(metrics_text: str, sample: str) -> float:
-    """Value of one Prometheus sample line (`name{labels} value`), 0 if absent."""
-    for line in metrics_text.splitlines():
-        if line.startswith(sample + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
