@@ -40,6 +40,14 @@ VERBS: dict[str, tuple[str, str]] = {
         "components.register.cli:models_main",
         "list registered versions with aliases and key metrics",
     ),
+    "feedback": (
+        "components.online.__main__:feedback_main",
+        "feedback export: turn logged feedback into validated preference pairs (data/feedback)",
+    ),
+    "report": (
+        "components.online.__main__:report_main",
+        "report online | drift: served versions, prompt drift",
+    ),
     "serve": ("serving.__main__", "serve the champion version over an OpenAI-compatible API (uvicorn)"),
     "pipeline": ("pipelines.kfp_cli", "Kubeflow pipeline: compile, run-local (kfp.local), submit"),
 }

@@ -38,7 +38,7 @@ GRPO_LOSS_TYPES = ("grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo", "luspo", 
 # and the inputs the fingerprint identifies by content hash instead of by spelling.
 NOT_IN_FINGERPRINT = frozenset(
     {"resume", "keep_checkpoints", "run_name", "log_system_metrics", "out_dir", "checkpoint_dir"}
-    | {"sft_adapter", "preference_file"}
+    | {"sft_adapter", "preference_file", "feedback_dir"}
 )
 
 
@@ -91,6 +91,11 @@ class AlignConfig(StepConfig):
     preference_file: str = Field(
         "data/raw/preference.jsonl",
         description='TRL conversational preference JSONL: {"id", "prompt": [...], "chosen": [...], "rejected": [...]}.',
+    )
+    feedback_dir: str | None = Field(
+        "data/feedback",
+        description="Pairs exported from serving feedback (`tuneline feedback export`): every *.jsonl here is added "
+        "to the training pairs, never to the held-out split. Missing folder or null = none.",
     )
     preference_eval_fraction: float = Field(
         0.2,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from components.align.config import METHOD_SECTIONS, NOT_IN_FINGERPRINT, AlignConfig
-from components.align.data import read_preference_pairs, split_pairs
+from components.align.data import feedback_hash, read_feedback_pairs, read_preference_pairs, split_pairs
 from components.align.policy import SftAdapter, describe_sft_adapter
 from components.align.reporting import write_outputs
 from components.align.stages import AlignRun, train_policy, train_reward_model
@@ -99,7 +99,18 @@ def prepare(cfg: AlignConfig) -> AlignRun:
     train_pairs, eval_pairs = split_pairs(
         pairs, cfg.preference_eval_fraction, cfg.preference_split_seed, cfg.max_train_pairs
     )
+    feedback = read_feedback_pairs(cfg.feedback_dir, pairs, eval_pairs)  # training side only
+    if feedback:
+        log.info(
+            "adding %d feedback pairs from %s to %d training pairs",
+            len(feedback),
+            cfg.feedback_dir,
+            len(train_pairs),
+        )
+    train_pairs = train_pairs + feedback
     data_sha256 = content_hash(cfg.preference_file)
+    if feedback:  # unchanged without feedback, so existing checkpoints still resume
+        data_sha256 = hashlib.sha256(f"{data_sha256}:{feedback_hash(cfg.feedback_dir)}".encode()).hexdigest()
     return AlignRun(
         cfg=cfg,
         precision=precision,
@@ -111,6 +122,7 @@ def prepare(cfg: AlignConfig) -> AlignRun:
         reward_fingerprint=fingerprint(cfg, sft, data_sha256, ("reward", "reward_lora")),
         checkpoints=layout.checkpoints,
         is_main=PartialState().is_main_process,
+        feedback_pairs=len(feedback),
     )
 
 
@@ -152,6 +164,7 @@ def _result(prep: AlignRun, layout: OutputLayout, policy, reward) -> dict[str, A
         "sft_run_id": prep.sft.run_id,
         "config_hash": config_hash(prep.cfg),
         "train_pairs": len(prep.train_pairs),
+        "feedback_pairs": prep.feedback_pairs,
         **policy.summary,
     }
     if reward:

@@ -3,6 +3,7 @@ method.
 
 The held-out split is `components.evaluate_model.splits.split_preference_pairs` with the same fraction and
 seed as configs/evaluate.yaml, so alignment never trains on a pair its preference accuracy is measured on.
+Pairs exported from serving feedback (`feedback_dir`) join the training side only, after the split.
 Shapes: DPO / ORPO / reward model take TRL's conversational preference format (prompt, chosen, rejected);
 KTO takes unpaired rows (prompt, completion, label), one desirable and one undesirable per pair, interleaved
 so every batch mixes both (KTO estimates its KL term from mismatched completions in a batch); GRPO takes
@@ -16,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from components.common.tracking import content_hash_many
 from components.common.training import TrainingInputError
 from components.evaluate_model.splits import split_preference_pairs
 
@@ -23,7 +25,7 @@ ROLES = {"system", "user", "assistant"}
 Pair = dict[str, Any]  # {"id", "prompt": [...], "chosen": [...], "rejected": [...]}
 
 
-def read_preference_pairs(path: str | Path) -> list[Pair]:
+def read_preference_pairs(path: str | Path, min_pairs: int = 2) -> list[Pair]:
     """Rows of a TRL conversational preference JSONL; errors name the file, line and rule."""
     path = Path(path)
     if not path.is_file():
@@ -50,9 +52,51 @@ def read_preference_pairs(path: str | Path) -> list[Pair]:
                 "rejected": _messages(row.get("rejected"), where, "rejected", last="assistant"),
             }
         )
-    if len(pairs) < 2:
-        raise TrainingInputError(f"{path}: needs at least two preference pairs, found {len(pairs)}")
+    if len(pairs) < min_pairs:
+        raise TrainingInputError(f"{path}: needs at least {min_pairs} preference pairs, found {len(pairs)}")
     return pairs
+
+
+def _asked(pair: Pair) -> str:
+    """The last user turn, case and spacing folded: what makes two prompts the same question."""
+    return " ".join(
+        next(m["content"] for m in reversed(pair["prompt"]) if m["role"] == "user").lower().split()
+    )
+
+
+def read_feedback_pairs(folder: str | Path | None, pairs: list[Pair], held_out: list[Pair]) -> list[Pair]:
+    """Pairs exported from serving feedback (every *.jsonl in `folder`), for training only.
+
+    Skipped: ids already among `pairs` or an earlier feedback file, and pairs asking a held-out pair's question
+    (training on them would inflate the held-out preference accuracy). A missing folder means no feedback yet.
+    """
+    seen = {p["id"] for p in pairs}
+    held_questions = {_asked(p) for p in held_out}
+    extra = []
+    for file in feedback_files(folder):
+        for pair in read_preference_pairs(file, min_pairs=0):
+            if pair["id"] not in seen and _asked(pair) not in held_questions:
+                seen.add(pair["id"])
+                extra.append(pair)
+    return extra
+
+
+def feedback_files(folder: str | Path | None) -> list[Path]:
+    """The feedback pair files; one that DVC tracks but this checkout lacks is an error, not "no feedback"."""
+    if folder is None or not Path(folder).is_dir():
+        return []
+    missing = [p for p in Path(folder).glob("*.jsonl.dvc") if not p.with_suffix("").is_file()]
+    if missing:
+        raise TrainingInputError(
+            f"{missing[0].with_suffix('')} is tracked by DVC but not in this checkout: dvc pull {folder}/*.dvc"
+        )
+    return sorted(Path(folder).glob("*.jsonl"))
+
+
+def feedback_hash(folder: str | Path | None) -> str:
+    """Content hash of the feedback pair files ('' when there are none), for fingerprints and lineage."""
+    files = feedback_files(folder)
+    return content_hash_many(files) if files else ""
 
 
 def _messages(value: Any, where: str, field: str, last: str) -> list[dict[str, str]]:

@@ -58,6 +58,7 @@ class AlignRun:
     checkpoints: Path
     is_main: bool
     run_id: str | None = None
+    feedback_pairs: int = 0  # of train_pairs, how many came from serving feedback (feedback_dir)
 
 
 @dataclasses.dataclass

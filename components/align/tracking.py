@@ -54,7 +54,11 @@ def start_notes(prep: AlignRun) -> None:
 
     mlflow.set_tags({**system_info(), "tuneline.training_method": prep.cfg.method})
     mlflow.log_params(
-        {"data.train_pairs": len(prep.train_pairs), "data.held_out_pairs": len(prep.eval_pairs)}
+        {
+            "data.train_pairs": len(prep.train_pairs),
+            "data.held_out_pairs": len(prep.eval_pairs),
+            "data.feedback_pairs": prep.feedback_pairs,
+        }
     )
 
 

@@ -65,7 +65,8 @@ def promote_op(version: str, decision: Output[Artifact], config_yaml: str = "", 
 def gate_op(eval_report: Input[Artifact], config_yaml: str = "") -> str:
     """The promotion policy applied to the evaluation before anything is registered: "pass" or "fail".
 
-    "pass" includes a verdict that only waits for a person's approval (promote_op records that).
+    "pass" includes a verdict that only waits for a person's approval or for online evidence (promote_op
+    records that).
     """
     import json
     import tempfile
@@ -83,4 +84,7 @@ def gate_op(eval_report: Input[Artifact], config_yaml: str = "") -> str:
     report = report / "eval_report.json" if report.is_dir() else report
     decision = decide_promotion(comparison_from_report(json.loads(report.read_text())), policy)
     print("\n".join([f"gate: {decision.status}", *decision.reasons]))
-    return "pass" if decision.status in ("promote", "awaiting_approval") else "fail"
+    # waiting for a person or for online evidence (which needs the version registered and served) passes
+    return (
+        "pass" if decision.status in ("promote", "awaiting_approval", "awaiting_online_evidence") else "fail"
+    )

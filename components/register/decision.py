@@ -5,6 +5,9 @@
 
 No registry access here: `promote.py` reads the evaluation report and the registry, calls this, and moves
 aliases according to the verdict. Every rule that fails adds a reason; a pass lists the evidence too.
+With `require_online_evidence`, the challenger also needs the online.* tags `tuneline report online` sets
+(enough rated answers, up-vote share not worse than the champion's beyond a margin); until they are there
+the verdict is "awaiting_online_evidence", which, like "awaiting_approval", moves nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +42,18 @@ class PromotionPolicy(StepConfig):
     require_approval: bool = Field(
         False, description="a person must approve with `tuneline promote --approve`"
     )
+    require_online_evidence: bool = Field(
+        False,
+        description="the challenger needs online.* tags from `tuneline report online` (canary/shadow feedback)",
+    )
+    min_online_feedback: int = Field(
+        30, ge=0, description="rated answers (up + down) the challenger needs before online evidence counts"
+    )
+    max_online_regression: float = Field(
+        0.05,
+        ge=0,
+        description="lower bound of (challenger - champion) up-vote share may not be below minus this",
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,43 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class OnlineEvidence:
+    """What `tuneline report online` measured for a version in serving, as stored in its online.* tags."""
+
+    rated: int  # answers with an up or down vote
+    upvote_share: float | None = None
+    delta: float | None = None  # up-vote share minus the champion's
+    delta_lower: float | None = None  # lower end of the interval of `delta`
+    delta_upper: float | None = None
+    requests: int = 0
+    report_run_id: str = ""
+
+    TAGS = ("rated", "upvote_share", "delta", "delta_lower", "delta_upper", "requests", "report_run_id")
+
+    def to_tags(self) -> dict[str, str]:
+        """`online.<field>` tags; missing numbers are left out."""
+        values = {name: getattr(self, name) for name in self.TAGS}
+        return {
+            f"online.{k}": str(round(v, 6) if isinstance(v, float) else v)
+            for k, v in values.items()
+            if v not in (None, "")
+        }
+
+    @classmethod
+    def from_tags(cls, tags: dict[str, str]) -> OnlineEvidence | None:
+        """The evidence in a version's tags, or None when it has no online.rated tag."""
+        if "online.rated" not in tags:
+            return None
+        number = {k: float(tags[f"online.{k}"]) for k in cls.TAGS[1:5] if f"online.{k}" in tags}
+        return cls(
+            rated=int(tags["online.rated"]),
+            requests=int(tags.get("online.requests", 0)),
+            report_run_id=tags.get("online.report_run_id", ""),
+            **number,
+        )
+
+
+@dataclass(frozen=True)
 class Decision:
     promote: bool
     status: str
@@ -66,16 +118,24 @@ def decide_promotion(
     policy: PromotionPolicy,
     approved_by: str | None = None,
     force_reason: str | None = None,
+    online: OnlineEvidence | None = None,
 ) -> Decision:
-    """Apply the policy; `approved_by` is a person's approval, `force_reason` overrides a failed gate."""
+    """Apply the policy; `approved_by` is a person's approval, `force_reason` overrides a failed gate,
+    `online` is the challenger's online evidence (used when the policy requires it)."""
     failures, evidence = _check_rules(comparison, policy)
+    waiting: list[str] = []
+    if policy.require_online_evidence:
+        online_failures, waiting, online_evidence = _online_rules(online, policy)
+        failures, evidence = failures + online_failures, evidence + online_evidence
     if force_reason is not None:
         if not force_reason.strip():
             return Decision(False, "reject", ["--force needs a reason"])
         note = f"forced by operator: {force_reason.strip()}"
-        return Decision(True, "forced", [note, *failures, *evidence])
+        return Decision(True, "forced", [note, *failures, *waiting, *evidence])
     if failures:
         return Decision(False, "reject", failures)
+    if waiting:
+        return Decision(False, "awaiting_online_evidence", [*evidence, *waiting])
     if policy.require_approval and not approved_by:
         return Decision(False, "awaiting_approval", [*evidence, "policy requires a person's approval"])
     if approved_by:
@@ -123,3 +183,27 @@ def _latency_failure(c: Comparison, policy: PromotionPolicy) -> list[str]:
             f"(> {policy.max_latency_factor}x allowed)"
         ]
     return []
+
+
+def _online_rules(
+    online: OnlineEvidence | None, policy: PromotionPolicy
+) -> tuple[list[str], list[str], list[str]]:
+    """(failures, reasons to wait for more traffic, evidence) of the online-evidence rules."""
+    if online is None:
+        return (
+            [],
+            ["policy requires online evidence: no online.* tags yet (run `tuneline report online`)"],
+            [],
+        )
+    if online.rated < policy.min_online_feedback:
+        return [], [f"online: {online.rated} rated answers, policy needs {policy.min_online_feedback}"], []
+    if online.delta_lower is None:
+        return [], ["online: no champion feedback to compare the up-vote share with"], []
+    share = "n/a" if online.upvote_share is None else f"{online.upvote_share:.3f}"
+    text = (
+        f"online: {online.rated} rated answers, up-vote share {share}, "
+        f"delta vs champion 95% lower bound {online.delta_lower:+.3f}"
+    )
+    if online.delta_lower < -policy.max_online_regression:
+        return [f"{text} is below -{policy.max_online_regression:.3f} (max_online_regression)"], [], []
+    return [], [], [f"{text} >= -{policy.max_online_regression:.3f}"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from components.register import registry
 from components.register.config import PromoteConfig
-from components.register.decision import Comparison, Decision, decide_promotion
+from components.register.decision import Comparison, Decision, OnlineEvidence, decide_promotion
 
 
 class PromotionError(RuntimeError):
@@ -84,6 +84,7 @@ def promote(
         cfg.policy,
         approved_by=f"{registry.actor()} ({reason.strip()})" if approve else None,
         force_reason=reason if force else None,
+        online=OnlineEvidence.from_tags(registry.client().get_model_version(name, version).tags),
     )
     record_decision(name, version, decision)
     result = {"version": version, "previous_champion": champion, **asdict(decision)}

@@ -1,0 +1,1 @@
+"""The online loop, offline half: feedback -> preference pairs, online report, drift report."""
