@@ -1,0 +1,296 @@
+"""Real parts: PostgreSQL behind `mlflow server` with proxied artifacts, a server outage during registration,
+and the MLflow UI in headless Chromium. Missing PostgreSQL or Chromium is installed with apt-get (as root).
+
+    .venv/bin/python -m pytest tests/integration/test_real_parts.py -q --durations=0
+    TUNELINE_TEST_ARTIFACTS=/tmp/test-artifacts ...   # the UI screenshot is copied there too
+
+PostgreSQL refuses to run as root: as root its cluster is initialised and run as the `postgres` user.
+The suite pays for the services once: one PostgreSQL per session, one tracking server per module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import mlflow
+import pytest
+
+from components.common.chat_model import ChatModel
+from components.common.config import load_config
+from components.finetune_lora.config import FinetuneConfig
+from components.finetune_lora.core import run as train
+from components.register import registry
+from components.register.config import PromoteConfig, RegisterConfig
+from components.register.core import run as register
+from components.register.promote import promote
+
+pytestmark = [pytest.mark.integration, pytest.mark.services]
+REPO = Path(__file__).resolve().parents[2]
+NAME = "assistant"
+PROMPTS = [[{"role": "user", "content": "How much is the Plus plan?"}], [{"role": "user", "content": "Hi"}]]
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = [
+    *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
+    *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
+    "--window-size=1600,2200",  # tall: each version row lists ~20 lineage tags
+]
+
+
+def apt_install(*packages: str) -> float:
+    """apt-get install (refreshing the package lists if the first try fails); returns the seconds it took."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip(f"{' '.join(packages)} not installed, and apt-get needs root to install them")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    started = time.monotonic()
+    if subprocess.run(command, env=env, capture_output=True, timeout=1200).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600, check=True)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, (
+            f"{' '.join(command)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    seconds = time.monotonic() - started
+    print(f"\napt-get install {' '.join(packages)}: {seconds:.1f} s")
+    return seconds
+
+
+def postgres_bin_dir() -> Path | None:
+    """The newest /usr/lib/postgresql/<major>/bin holding initdb and pg_ctl, else one on PATH."""
+    majors = [d for d in Path("/usr/lib/postgresql").glob("*") if (d / "bin/initdb").exists()]
+    found = sorted((d / "bin" for d in majors if d.name.isdigit()), key=lambda b: int(b.parent.name))
+    if found:
+        return found[-1]
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+@pytest.fixture(scope="session")
+def postgres_uri(free_port):
+    """A throwaway PostgreSQL cluster on 127.0.0.1 with a database `mlflow`; yields its SQLAlchemy URI."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        apt_install("postgresql")
+        bin_dir = postgres_bin_dir()
+    assert bin_dir is not None, "apt-get installed postgresql but no initdb/pg_ctl was found"
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    # not under pytest's tmp folders (mode 0700, root's): the postgres user must reach the cluster's folder
+    root = Path(tempfile.mkdtemp(prefix="tuneline-pg-"))
+    if as_owner:
+        shutil.chown(root, "postgres")
+    data, port = root / "data", free_port()
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*command], capture_output=True, text=True, timeout=120, cwd=root)
+        assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}{done.stderr}"
+
+    pg_ctl = [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log")]
+    run(*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "tuneline", "-A", "trust", "-E", "UTF8")
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+    run(*pg_ctl, "-w", "-t", "60", "-o", options, "start")
+    try:
+        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "tuneline", "mlflow")
+        yield f"postgresql+psycopg2://tuneline@127.0.0.1:{port}/mlflow"
+    finally:
+        run(*pg_ctl, "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(postgres_uri, mlflow_server_factory, tmp_path_factory):
+    """`mlflow server` on the PostgreSQL store, artifacts proxied to a folder of its own."""
+    return mlflow_server_factory(postgres_uri, tmp_path_factory.mktemp("pg-artifacts"))
+
+
+@pytest.fixture(scope="module")
+def promoted(server, tiny_model_dir, tmp_path_factory):
+    """Train 2 steps -> register v1 -> promote it -> register v2 (rejected by the gate): all through the server."""
+    import torch
+
+    root = tmp_path_factory.mktemp("real-parts")
+    with pytest.MonkeyPatch.context() as patch:
+        server.use(patch)
+        patch.setenv("TUNELINE_CACHE", str(root / "cache"))
+        patch.setenv("TUNELINE_ACTOR", "real-parts-test")
+        patch.setattr(registry, "SETTLE_SECONDS", 0.05)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # the tiny model gains nothing from threads on 2 shared cores
+        try:
+            adapter = trained_adapter(tiny_model_dir, root)
+            versions = [register_version(root, adapter, passed=True)]
+            decision = promote(
+                load_config(PromoteConfig, registered_model_name=NAME, out_dir=str(root / "p"))
+            )
+            versions.append(register_version(root, adapter, passed=False))
+            before = registry_snapshot()
+            answers = greedy_answers(root / "cache-before")
+        finally:
+            torch.set_num_threads(threads)
+        yield SimpleNamespace(
+            root=root, adapter=adapter, versions=versions, decision=decision, before=before, answers=answers
+        )
+
+
+def trained_adapter(tiny_model_dir: Path, root: Path) -> Path:
+    overrides = [
+        f"base_model={tiny_model_dir}",
+        f"out_dir={root / 'train'}",
+        f"train_file={REPO / 'data/raw/sft.jsonl'}",
+        "trainer.max_steps=2",
+        "eval_fraction=0.02",
+    ]
+    result = train(load_config(FinetuneConfig, REPO / "configs/smoke/train.yaml", overrides))
+    return Path(result["adapter_dir"])
+
+
+def eval_report(passed: bool) -> dict:
+    delta, low = (0.1, 0.05) if passed else (0.01, -0.02)
+    return {
+        "primary": {"metric": "rouge_l", "delta": delta, "ci_low": low, "ci_high": delta + 0.05},
+        "candidate": {"metrics": {"rouge_l": 0.4 + delta, "guardrail_rate": 0.0}},
+        "champion": {"metrics": {"rouge_l": 0.4, "guardrail_rate": 0.0}, "label": "base model"},
+    }
+
+
+def register_version(root: Path, adapter: Path, passed: bool) -> str:
+    report = root / f"report-{passed}.json"
+    report.write_text(json.dumps(eval_report(passed)))
+    cfg = load_config(
+        RegisterConfig,
+        adapter_dir=str(adapter),
+        eval_report=str(report),
+        registered_model_name=NAME,
+        out_dir=str(root / "register"),
+    )
+    return register(cfg)["version"]
+
+
+def registry_snapshot() -> dict:
+    """Everything a person relies on in the registry: versions with tags and aliases, and the audit log."""
+    client = registry.client()
+    versions = {
+        str(mv.version): {"status": mv.status, "tags": dict(mv.tags), "run": mv.run_id, "src": mv.source}
+        for mv in client.search_model_versions(f"name = '{NAME}'")
+    }
+    return {
+        "versions": versions,
+        "aliases": {a: str(v) for a, v in client.get_registered_model(NAME).aliases.items()},
+        "audit": registry.audit_history(NAME),
+        "base_versions": len(client.search_model_versions("name = 'tuneline-base'")),
+    }
+
+
+def greedy_answers(cache: Path) -> list[str]:
+    """Champion's greedy answers, downloaded through the server into a fresh cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TUNELINE_CACHE", str(cache))
+        chat = ChatModel.load(f"models:/{NAME}@champion")
+        return [c.text for c in chat.generate(PROMPTS)]
+
+
+def test_versions_aliases_tags_and_audit_survive_a_server_restart(promoted, server, monkeypatch):
+    server.use(monkeypatch)
+    before = promoted.before
+    assert promoted.versions == ["1", "2"] and promoted.decision["status"] == "promote"
+    assert before["aliases"] == {"champion": "1", "challenger": "2"}
+    assert before["versions"]["1"]["tags"]["champion.moved_by"] == "real-parts-test"
+    assert [(r["alias"], r["action"]) for r in before["audit"]] == [
+        ("challenger", "challenger"),
+        ("champion", "promote"),
+        ("challenger", "challenger"),
+    ]
+    artifact_root = mlflow.get_experiment_by_name("tuneline").artifact_location
+    assert artifact_root.startswith(
+        "mlflow-artifacts:"
+    )  # proxied: the client never wrote to the store's disk
+
+    server.stop()
+    server.start()
+    assert registry_snapshot() == before
+    assert greedy_answers(promoted.root / "cache-after") == promoted.answers
+
+
+def test_server_outage_during_registration_leaves_registry_and_aliases_as_they_were(
+    promoted, server, monkeypatch, tmp_path
+):
+    server.use(monkeypatch)
+    before = registry_snapshot()
+    log = tmp_path / "register.log"
+    command = [
+        *(sys.executable, "-m", "components.register", "--config", str(REPO / "configs/register.yaml")),
+        *(f"adapter_dir={promoted.adapter}", "eval_report=null", f"registered_model_name={NAME}"),
+        f"out_dir={tmp_path / 'register'}",
+    ]
+    env = {**os.environ, "TUNELINE_FAULT_POINT": "before_upload:stop"}  # the step pauses before uploading
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_paused(proc)
+        server.kill()  # the outage: the step resumes against a dead tracking server
+        proc.send_signal(signal.SIGCONT)
+        assert proc.wait(timeout=300) == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        server.start()
+    output = log.read_text()
+    error = output.splitlines()[-1]
+    assert error.startswith("error: ") and server.url in error, output[-3000:]  # one line naming the server
+    after = registry_snapshot()
+    assert after == before  # no new version, no alias moved, no audit entry
+    for version in after["versions"]:
+        assert mlflow.artifacts.list_artifacts(f"models:/{NAME}/{version}")  # none without its artifacts
+
+
+def wait_until_paused(proc: subprocess.Popen, timeout: float = 240) -> None:
+    """Until the process stopped itself at its fault point (state T in /proc)."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+        assert proc.poll() is None, "the step ended before reaching its fault point"
+        assert time.monotonic() < deadline, "the step never reached its fault point"
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        apt_install("chromium", "chromium-driver")
+    return CHROMIUM
+
+
+def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, chromium, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium)
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        driver.get(f"{server.url}/#/models/{NAME}")
+        body = driver.find_element(By.TAG_NAME, "body")
+        WebDriverWait(driver, 90).until(lambda _: "Version 2" in body.text)  # the React page rendered
+        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "[role=row], tr")]
+        screenshot = tmp_path / "mlflow-registered-model.png"
+        driver.save_screenshot(str(screenshot))
+    finally:
+        driver.quit()
+    shown = {row.splitlines()[0]: row for row in rows if row.startswith("Version ")}
+    assert set(shown) == {"Version 1", "Version 2"}, rows
+    assert "@ champion" in shown["Version 1"] and "@ challenger" in shown["Version 2"], rows
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("TUNELINE_TEST_ARTIFACTS"):
+        target = Path(os.environ["TUNELINE_TEST_ARTIFACTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(screenshot, target / screenshot.name)
