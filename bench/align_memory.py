@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import record  # bench/_results.py (bench/ is on sys.path); imported first: load at start
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.3
 
@@ -95,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+    figure = f"align: peak RSS of a DPO step vs an SFT step ({args.steps} steps each, default configs)"
+    row = {"figure": figure, "ours": dpo["peak_rss_mb"], "peer": sft["peak_rss_mb"], "unit": "MB"}
+    record("align_memory", [{**row, "target": f"<= {TARGET_RATIO}"}], threads=args.threads)
     return 0 if ratio <= TARGET_RATIO else 1
 
 

@@ -2,6 +2,7 @@
 
     python bench/serving_bench.py            # SmolLM2-135M-Instruct, 32 new tokens (several minutes on 2 cores)
     python bench/serving_bench.py --tiny     # the tiny random Llama the tests use (about a minute)
+    python bench/serving_bench.py --online   # routing + request log: peak RSS and latency (bench/serving_online_bench.py)
 
 A throwaway SQLite registry gets one version: a LoRA adapter with random non-zero weights on the base, whose
 versioned generation defaults pin min = max new tokens, so every system makes exactly the same number of
@@ -28,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 
+from _results import record  # bench/_results.py (bench/ is on sys.path); imported first: load at start
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 NAME = "bench-assistant"
@@ -47,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="tiny random Llama instead of SmolLM2-135M")
     parser.add_argument("--skip-mlflow", action="store_true", help="leave out `mlflow models serve`")
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="instead: peak RSS of one vs two versions over one base, and p50 with the request log on vs off",
+    )
     for flag, default, text in (
         ("--new-tokens", 32, "fixed answer length (min = max)"),
         ("--rounds", 3, "measurement rounds (systems interleaved)"),
@@ -68,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         f"registered models:/{NAME}/{version} on {base} ({args.new_tokens} new tokens); store {work}",
         flush=True,
     )
+    if args.online:
+        from serving_online_bench import measure_online  # bench/ is on sys.path when this file runs
+
+        return measure_online(args, work, env, base, version)
     servers = {"tuneline serve": "tuneline"} | ({} if args.skip_mlflow else {"mlflow models serve": "mlflow"})
     processes = []
     try:
@@ -77,13 +89,31 @@ def main(argv: list[str] | None = None) -> int:
             process, ask, ports[kind] = start_server(kind, version, env, args.new_tokens)
             processes.append(process)
             systems[label] = server_system(ask)
-        report(measure(systems, args), args)
+        results = measure(systems, args)
+        report(results, args)
         print_batch_sizes(ports["tuneline"])
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=60)
+    record_figures(results, args)
     return 0
+
+
+def record_figures(results: dict, args) -> None:
+    """The targeted ratios as rows of bench/results/serving_bench.json (bench/_results.py)."""
+    ours, raw, ml = results["tuneline serve"], results["raw generate"], results.get("mlflow models serve")
+    setup = f"{args.new_tokens} new tokens, {args.rounds} rounds"
+    rows = [
+        {"figure": f"serving: p50 latency at c=1, `tuneline serve` vs raw generate one prompt ({setup})",
+         "ours": ours["c1"]["p50"], "peer": raw["c1"]["p50"], "target": "<= 1.10", "unit": "s"},
+        {"figure": f"serving: req/s at c=8, `tuneline serve` vs raw generate 8 batched ({setup})",
+         "ours": ours["c8"]["rps"], "peer": raw["c8"]["rps"], "target": ">= 0.80", "unit": "req/s"},
+    ]  # fmt: skip
+    if ml:
+        rows.append({"figure": f"serving: req/s at c=8, `tuneline serve` vs `mlflow models serve` ({setup})",
+                     "ours": ours["c8"]["rps"], "peer": ml["c8"]["rps"], "target": ">= 3.00", "unit": "req/s"})  # fmt: skip
+    record("serving_bench", rows, tiny=args.tiny, threads=args.threads or None)
 
 
 def measure(systems: dict, args) -> dict:
@@ -116,6 +146,7 @@ def bench_environment(work: Path) -> dict[str, str]:
         "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db",
         "TUNELINE_ARTIFACT_ROOT": str(work / "mlartifacts"),
         "TUNELINE_REGISTERED_MODEL_NAME": NAME,
+        "TUNELINE_REQUEST_LOG_URL": f"sqlite:///{work}/requests.db",  # the default (log on), kept out of the repo
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
     }
@@ -128,8 +159,10 @@ def build_tiny_base(out_dir: Path) -> str:
     return str(build_tiny_model(out_dir))
 
 
-def register_version(base_spec: str, work: Path, new_tokens: int) -> str:
-    """A random non-zero LoRA adapter on `base_spec`, registered and made champion."""
+def register_version(
+    base_spec: str, work: Path, new_tokens: int, seed: int = 0, champion: bool = True
+) -> str:
+    """A random non-zero LoRA adapter on `base_spec`, registered (alias challenger) and made champion."""
     import torch
     from peft import LoraConfig, get_peft_model
 
@@ -141,13 +174,13 @@ def register_version(base_spec: str, work: Path, new_tokens: int) -> str:
     from components.register.core import run as register
 
     base = resolve_base_model(base_spec)
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = get_peft_model(base.load_model(), LoraConfig(r=8, lora_alpha=16, target_modules="all-linear"))
     with torch.no_grad():
         for name, param in model.named_parameters():
             if "lora_B" in name:
                 param.normal_(0, 0.01)  # small: the answers stay language, but the adapter is not a no-op
-    adapter = work / "adapter"
+    adapter = work / f"adapter-{seed}"
     model.save_pretrained(adapter)
     base.load_tokenizer().save_pretrained(adapter)
     AdapterRecord(
@@ -160,7 +193,8 @@ def register_version(base_spec: str, work: Path, new_tokens: int) -> str:
         RegisterConfig, adapter_dir=str(adapter), registered_model_name=NAME, out_dir=str(work / "r")
     )
     version = register(cfg)["version"]
-    registry.move_alias(NAME, "champion", version, None, "promote", "serving benchmark")
+    if champion:
+        registry.move_alias(NAME, "champion", version, None, "promote", "serving benchmark")
     return version
 
 
@@ -216,7 +250,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(kind: str, version: str, env: dict[str, str], new_tokens: int):
+def start_server(
+    kind: str,
+    version: str,
+    env: dict[str, str],
+    new_tokens: int,
+    extra_env: dict | None = None,
+    label: str = "",
+):
     """Start a server on a free 127.0.0.1 port, wait until it is ready, warm it up; (process, ask, port)."""
     port = free_port()
     if kind == "tuneline":
@@ -224,10 +265,14 @@ def start_server(kind: str, version: str, env: dict[str, str], new_tokens: int):
     else:
         mlflow, uri = str(Path(sys.executable).with_name("mlflow")), f"models:/{NAME}/{version}"
         command = [mlflow, "models", "serve", "-m", uri, "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-t", "900"]  # fmt: skip
-    log = open(Path(env["TUNELINE_ARTIFACT_ROOT"]).parent / f"{kind}.log", "w")  # noqa: SIM115
+    log = open(Path(env["TUNELINE_ARTIFACT_ROOT"]).parent / f"{label or kind}.log", "w")  # noqa: SIM115
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # mlflow execs `uvicorn`
     process = subprocess.Popen(
-        command, env={**os.environ, **env, "PATH": path}, cwd=REPO, stdout=log, stderr=log
+        command,
+        env={**os.environ, **env, **(extra_env or {}), "PATH": path},
+        cwd=REPO,
+        stdout=log,
+        stderr=log,
     )
     try:
         wait_ready(port, "/ready" if kind == "tuneline" else "/ping", process)

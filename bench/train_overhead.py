@@ -163,6 +163,7 @@ def overhead(inputs: dict, work: Path, steps: int, reps: int, env: dict) -> None
               f"ratio {med['tuneline'][key] / med['bare'][key]:.3f} (target >= 0.97)")  # fmt: skip
     print(f"  process seconds (load + train + outputs): bare {med['bare']['process']:.1f}, "
           f"tuneline {med['tuneline']['process']:.1f}")  # fmt: skip
+    return med
 
 
 def variable_length_rows(rows: list[dict]) -> list[dict]:
@@ -213,6 +214,7 @@ def throughput_options(inputs: dict, work: Path, steps: int, env: dict) -> None:
         )
     best = max(f["cpu"] / baseline["cpu"] for f in measured.values())
     print(f"best option: {best:.2f}x over none in tokens per CPU second (target >= 1.3x)")
+    return measured
 
 
 def main() -> None:
@@ -228,6 +230,7 @@ def main() -> None:
     )
     parser.add_argument("--reps", type=int, default=2, help="repetitions of the overhead pair")
     parser.add_argument("--skip-options", action="store_true", help="only the overhead comparison")
+    parser.add_argument("--skip-overhead", action="store_true", help="only the throughput options")
     parser.add_argument(
         "--threads",
         type=int,
@@ -258,9 +261,36 @@ def main() -> None:
         print(f"base {base}, {steps} steps per run, {os.cpu_count()} CPU cores (shared with other jobs), "
               f"threads per run: {threads}, load average at start: {os.getloadavg()[0]:.1f}")  # fmt: skip
         inputs = prepare_inputs(base, work)
-        overhead(inputs, work, steps, args.reps, env)
+        measured = {}
+        if not args.skip_overhead:
+            measured["overhead"] = overhead(inputs, work, steps, args.reps, env)
         if not args.skip_options:
-            throughput_options(inputs, work, steps, env)
+            measured["options"] = throughput_options(inputs, work, steps, env)
+    record_figures(measured, steps, args)
+
+
+def record_figures(measured: dict, steps: int, args: argparse.Namespace) -> None:
+    """The figures above as rows of bench/results/train_overhead.json (bench/_results.py)."""
+    from _results import record  # bench/ is on sys.path when this file runs
+
+    rows = []
+    if med := measured.get("overhead"):
+        for key, unit in (("wall", "non-pad tok/s"), ("cpu", "non-pad tok/CPU-s")):
+            rows.append({
+                "figure": f"train: {unit} of the training loop, `tuneline train` vs bare TRL ({steps} steps, "
+                          f"median of {args.reps})",
+                "ours": round(med["tuneline"][key], 1), "peer": round(med["bare"][key], 1),
+                "target": ">= 0.97", "unit": unit,
+            })  # fmt: skip
+    if options := measured.get("options"):
+        none = options["none (random batches, padded)"]
+        best = max(options, key=lambda name: options[name]["cpu"])
+        rows.append({
+            "figure": f"train: best throughput option ({best}) vs none, variable-length data ({steps} steps)",
+            "ours": round(options[best]["cpu"], 1), "peer": round(none["cpu"], 1),
+            "target": ">= 1.3", "unit": "non-pad tok/CPU-s",
+        })  # fmt: skip
+    record("train_overhead", rows, tiny=args.tiny, threads=args.threads)
 
 
 if __name__ == "__main__":

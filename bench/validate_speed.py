@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import record  # bench/_results.py (bench/ is on sys.path); imported first: load at start
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 PHASES = ("load_s", "tokenizer_s", "features_s", "ge_import_s", "ge_context_s", "ge_validate_s", "total_s")
@@ -77,6 +79,12 @@ def main() -> None:
     for phase in PHASES:
         print(f"{phase:<14}{cold[phase]:>16.3f} s{warm[phase]:>20.3f} s")
     print("ge_validate_s includes rendering Data Docs; tokenizer_s includes importing transformers.")
+    record("validate_speed", [
+        {"figure": f"validate: `tuneline validate` fresh process, Data Docs on vs off ({rows} demo rows)",
+         "ours": round(cli, 2), "peer": round(cli_no_docs, 2), "unit": "s"},
+        {"figure": f"validate: validate() warm (median of {args.repeats}) vs first (cold imports), in process",
+         "ours": round(warm["total_s"], 2), "peer": round(cold["total_s"], 2), "unit": "s"},
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -117,10 +117,14 @@ def run_cmd():
 @pytest.fixture()
 def fresh_clone(tmp_path) -> Path:
     """What `git clone` gives: the committed and to-be-committed files, no data/raw, no DVC cache, no artifacts."""
+    return clone_working_tree(tmp_path / "clone")
+
+
+def clone_working_tree(clone: Path) -> Path:
+    """A git repo at `clone` holding this checkout's tracked and not-ignored files (the fresh_clone fixture)."""
     import shutil
 
     files = sh("git", "ls-files", "--cached", "--others", "--exclude-standard", cwd=REPO).split()
-    clone = tmp_path / "clone"
     for rel in files:
         if (REPO / rel).is_file() and not rel.startswith(("data/raw/", "artifacts/")):
             (clone / rel).parent.mkdir(parents=True, exist_ok=True)
