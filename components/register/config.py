@@ -14,8 +14,9 @@ class RegisterConfig(StepConfig):
 
     adapter_dir: str = Field("artifacts/train/adapter", description="tuneline adapter folder to register")
     eval_report: str | None = Field(
-        "artifacts/evaluate/eval_report.json",
-        description="evaluation report stored with the version (None: none)",
+        None,
+        description="evaluation report of THIS adapter, stored with the version and checked by the round trip "
+        "(None: none; configs/register.yaml points at the evaluate stage's report)",
     )
     registered_model_name: str = Field(
         default_factory=lambda: get_settings().registered_model_name,
