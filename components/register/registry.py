@@ -136,7 +136,15 @@ def alias_lease(name: str):
         raise AliasRaceError(
             f"another alias change on {name} is in progress (lease {current.split(':')[0][:8]})"
         )
-    c.set_registered_model_tag(name, LOCK_TAG, token)
+    try:
+        c.set_registered_model_tag(name, LOCK_TAG, token)
+    except Exception as exc:  # e.g. SQLite's UNIQUE constraint when another writer inserted the tag first
+        holder = c.get_registered_model(name).tags.get(LOCK_TAG)
+        if holder and holder != token:
+            raise AliasRaceError(
+                f"another alias change on {name} took the lease at the same time; retry"
+            ) from exc
+        raise
     time.sleep(SETTLE_SECONDS)
     if c.get_registered_model(name).tags.get(LOCK_TAG) != token:
         raise AliasRaceError(f"another alias change on {name} started at the same time; retry")
