@@ -129,7 +129,7 @@ def figures(result: dict, process_seconds: float) -> dict[str, float]:
     }
 
 
-def overhead(inputs: dict, work: Path, steps: int, reps: int, env: dict) -> None:
+def overhead(inputs: dict, work: Path, steps: int, reps: int, env: dict, extra: tuple[str, ...] = ()) -> dict:
     cfg = inputs["cfg"]
     save_steps = max(1, steps // 2)  # one checkpoint save mid-run on each side
     trainer = {**cfg.trainer, "max_steps": steps, "save_steps": save_steps}
@@ -147,7 +147,7 @@ def overhead(inputs: dict, work: Path, steps: int, reps: int, env: dict) -> None
         )
         runs["tuneline"].append(figures(*tuneline_run(
             str(inputs["base"].spec), inputs["train_file"], work / f"tl-{rep}", steps, env,
-            [f"trainer.save_steps={save_steps}"],
+            [f"trainer.save_steps={save_steps}", *extra],
         )))  # fmt: skip
         for side in runs:
             f = runs[side][-1]
@@ -181,7 +181,7 @@ def variable_length_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
-def throughput_options(inputs: dict, work: Path, steps: int, env: dict) -> None:
+def throughput_options(inputs: dict, work: Path, steps: int, env: dict) -> dict:
     rows = variable_length_rows(inputs["rows"])
     data = work / "variable.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -236,6 +236,14 @@ def main() -> None:
         type=int,
         help="OMP_NUM_THREADS for every run (1 is faster on a machine shared with other jobs)",
     )
+    parser.add_argument(
+        "--tuneline-override",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra configs/train.yaml override for the tuneline side of the overhead pair, e.g. "
+        "log_system_metrics=false (to see what one feature costs)",
+    )
     parser.add_argument("--bare-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_worker:
@@ -263,7 +271,9 @@ def main() -> None:
         inputs = prepare_inputs(base, work)
         measured = {}
         if not args.skip_overhead:
-            measured["overhead"] = overhead(inputs, work, steps, args.reps, env)
+            measured["overhead"] = overhead(
+                inputs, work, steps, args.reps, env, tuple(args.tuneline_override)
+            )
         if not args.skip_options:
             measured["options"] = throughput_options(inputs, work, steps, env)
     record_figures(measured, steps, args)
@@ -274,11 +284,12 @@ def record_figures(measured: dict, steps: int, args: argparse.Namespace) -> None
     from _results import record  # bench/ is on sys.path when this file runs
 
     rows = []
+    tuneline_overrides = "".join(f", tuneline {o}" for o in args.tuneline_override)
     if med := measured.get("overhead"):
         for key, unit in (("wall", "non-pad tok/s"), ("cpu", "non-pad tok/CPU-s")):
             rows.append({
                 "figure": f"train: {unit} of the training loop, `tuneline train` vs bare TRL ({steps} steps, "
-                          f"median of {args.reps})",
+                          f"median of {args.reps}{tuneline_overrides})",
                 "ours": round(med["tuneline"][key], 1), "peer": round(med["bare"][key], 1),
                 "target": ">= 0.97", "unit": unit,
             })  # fmt: skip
