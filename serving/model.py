@@ -16,7 +16,6 @@ While routing is on, versions over the same base share one PeftModel (see servin
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import threading
 import time
@@ -28,8 +27,6 @@ from pathlib import Path
 from components.common.chat_model import ChatModel
 from components.common.registry_io import (
     VersionRef,
-    download_artifact_folder,
-    download_version,
     resolve_version,
 )
 from serving.decoding import SamplingParams, SequenceState
@@ -100,8 +97,9 @@ class CheckResult:
 
 def fetch_version(ref: VersionRef) -> tuple[Path, dict]:
     """A version's local adapter folder and its base reference ({spec, sha256, uri})."""
-    adapter_dir = download_version(ref.uri)
-    return adapter_dir, json.loads(download_artifact_folder(ref.uri, "base_ref").read_text())
+    from components.register.flavor import fetch_registered_version
+
+    return fetch_registered_version(ref.uri)
 
 
 def load_version(ref: VersionRef, alias: str, merge: bool) -> ServedModel:

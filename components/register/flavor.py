@@ -44,13 +44,19 @@ def load_base_from_ref(ref: dict[str, Any]):
     return base
 
 
-def load_registered_version(model_uri: str, merge: bool = False):
-    """A registered adapter version as serving loads it: the adapter from the registry, the base by reference."""
-    from components.common.chat_model import ChatModel
+def fetch_registered_version(model_uri: str) -> tuple[Path, dict[str, Any]]:
+    """A version's local adapter folder and its base reference ({spec, sha256, uri})."""
     from components.common.registry_io import download_artifact_folder, download_version
 
     adapter_dir = download_version(model_uri)
-    base_ref = json.loads(download_artifact_folder(model_uri, "base_ref").read_text())
+    return adapter_dir, json.loads(download_artifact_folder(model_uri, "base_ref").read_text())
+
+
+def load_registered_version(model_uri: str, merge: bool = False):
+    """A registered adapter version as serving loads it: the adapter from the registry, the base by reference."""
+    from components.common.chat_model import ChatModel
+
+    adapter_dir, base_ref = fetch_registered_version(model_uri)
     return ChatModel.load(adapter_dir, base_override=load_base_from_ref(base_ref), merge=merge)
 
 
