@@ -5,6 +5,9 @@
 - dpo: `trl.DPOTrainer`. Given a PeftModel carrying the SFT adapter it copies that adapter into a frozen `ref`
   adapter: the reference policy is the SFT model on the same base, not a second model. `precompute_ref_log_probs`
   computes the reference log-probs once before training instead of a reference forward pass per step.
+  `train_sampling_strategy: group_by_length` batches pairs of similar length (see `pair_lengths`): TRL pads
+  chosen and rejected of a batch to one length, and transformers' own length grouping reads `input_ids`,
+  which a DPO dataset does not have.
 - orpo: `trl.experimental.orpo.ORPOTrainer` (experimental in TRL 1.16): reference-free, SFT loss plus an
   odds-ratio term, on the same pairs.
 - kto: `trl.KTOTrainer` on the pairs unpaired (chosen = desirable, rejected = undesirable; see data.kto_rows),
@@ -42,6 +45,41 @@ def reference_beta(method: str, args) -> float | None:
     return float(args.beta) if method in ("dpo", "kto") else None
 
 
+def pair_lengths(dataset) -> list[int] | None:
+    """Padded length of each tokenised pair: prompt + the longer of chosen and rejected (what a batch pads to).
+
+    None when the dataset is not TRL's tokenised DPO shape (prompt_ids, chosen_ids, rejected_ids).
+    """
+    columns = getattr(dataset, "column_names", None) or []
+    if not {"prompt_ids", "chosen_ids", "rejected_ids"} <= set(columns):
+        return None
+    return [
+        len(prompt) + max(len(chosen), len(rejected))
+        for prompt, chosen, rejected in zip(
+            dataset["prompt_ids"], dataset["chosen_ids"], dataset["rejected_ids"], strict=True
+        )
+    ]
+
+
+def _length_grouped_dpo_trainer():
+    """DPOTrainer whose `group_by_length` sampler groups pairs by `pair_lengths` (the base class would fail)."""
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+    from trl import DPOTrainer
+
+    class LengthGroupedDPOTrainer(DPOTrainer):
+        def _get_train_sampler(self, train_dataset=None):
+            dataset = train_dataset if train_dataset is not None else self.train_dataset
+            lengths = (
+                pair_lengths(dataset) if self.args.train_sampling_strategy == "group_by_length" else None
+            )
+            if lengths is None:
+                return super()._get_train_sampler(train_dataset)
+            batch = self.args.train_batch_size * self.args.gradient_accumulation_steps
+            return LengthGroupedSampler(batch, lengths=lengths)
+
+    return LengthGroupedDPOTrainer
+
+
 def make_preference_trainer(method: str, policy, tokenizer, args, train_pairs: list, callbacks: list):
     """The TRL trainer for `method`, training the policy's `default` adapter (the SFT adapter)."""
     dataset = dataset_for(method, train_pairs)
@@ -52,9 +90,7 @@ def make_preference_trainer(method: str, policy, tokenizer, args, train_pairs: l
         "callbacks": callbacks,
     }
     if method == "dpo":
-        from trl import DPOTrainer
-
-        return DPOTrainer(model=policy, **common)
+        return _length_grouped_dpo_trainer()(model=policy, **common)
     if method == "kto":
         from trl import KTOTrainer
 

@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 
 from components.align import core
 from components.align.config import AlignConfig
+from components.align.dpo import pair_lengths
 from components.align.policy import describe_sft_adapter, preference_scores, preference_summary
 from components.common.base_model import resolve_base_model
 from components.common.chat_model import AdapterRecord, ChatModel
@@ -215,6 +216,29 @@ def test_precomputed_reference_log_probs_come_from_the_sft_adapter(sft, tmp_path
     outcome = run_in(sft.root, cfg)
     first = next(r for r in outcome.trainer.state.log_history if r.get("step") == 1 and "loss" in r)
     assert first["rewards/chosen"] == pytest.approx(0.0, abs=1e-4) and outcome.result["global_step"] == 2
+
+
+def test_dpo_group_by_length_batches_pairs_by_padded_length(sft, tmp_path):
+    """The default config groups DPO pairs by prompt + longer answer: a batch then pads far less than a random one."""
+    cfg = align_config(
+        sft.dir, tmp_path / "grouped", "max_train_pairs=null", "dpo.max_steps=1",
+        "dpo.train_sampling_strategy=group_by_length",
+    )  # fmt: skip
+    trainer = run_in(sft.root, cfg).trainer
+    lengths = pair_lengths(trainer.train_dataset)
+    assert lengths is not None and len(lengths) == len(trainer.train_dataset) > 100
+    batch = trainer.args.per_device_train_batch_size
+    order = list(trainer._get_train_sampler())
+    assert sorted(order) == list(range(len(lengths)))  # every pair once per epoch
+
+    def padded(indices: list[int]) -> int:  # positions a batch computes: batch x its longest pair
+        return sum(
+            len(chunk) * max(lengths[i] for i in chunk)
+            for chunk in (indices[k : k + batch] for k in range(0, len(indices), batch))
+        )
+
+    shuffled = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(0)).tolist()
+    assert padded(order) < 0.85 * padded(shuffled)
 
 
 @pytest.mark.parametrize("method", ["orpo", "kto"])
