@@ -93,7 +93,9 @@ def machine(threads: int | None = None) -> dict[str, Any]:
         import torch
 
         threads = torch.get_num_threads()
+    gpu = _gpu_name()
     return {
+        **({"gpu": gpu} if gpu else {}),
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model(),
         "torch_threads": threads,
@@ -101,6 +103,15 @@ def machine(threads: int | None = None) -> dict[str, Any]:
         "load_avg_end_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "wall_s": round(time.time() - started_at, 1),
     }
+
+
+def _gpu_name() -> str | None:
+    """`<count> x <name>` of the CUDA GPUs torch sees, or None (the usual case here: CPU only)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    return f"{torch.cuda.device_count()} × {torch.cuda.get_device_name(0)}"
 
 
 def cpu_model() -> str:

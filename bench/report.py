@@ -92,7 +92,8 @@ def machine_text(m: dict[str, Any]) -> str:
     )
     end = m["load_avg_end_1_5_15"]
     return (
-        f"{m['cpu_count']} × {m['cpu_model']}, torch {m['torch_threads']} threads, {load}, "
+        (f"GPU {m['gpu']}, " if m.get("gpu") else "")
+        + f"{m['cpu_count']} × {m['cpu_model']}, torch {m['torch_threads']} threads, {load}, "
         f"{end[2]} (15-min) at end, {m['wall_s']:.0f} s run"
     )
 

@@ -77,6 +77,11 @@ class AdapterRecord:
         return cls(**known, extra=data)
 
 
+def weights_device(model):
+    """Where the model's weights are: inputs built on the CPU must go there (a trainer may have moved it to a GPU)."""
+    return next(model.parameters()).device
+
+
 class ChatModel:
     """A causal LM (+ optional LoRA adapter) with its tokenizer, system prompt and generation defaults."""
 
@@ -156,6 +161,7 @@ class ChatModel:
         cfg = self.defaults.merged(**overrides)
         prompts = [self.render(c) for c in conversations]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        batch = batch.to(weights_device(self.model))
         sampling = {"temperature": cfg.temperature, "top_p": cfg.top_p} if cfg.do_sample else {}
         with torch.inference_mode():
             out = self.model.generate(
@@ -170,7 +176,7 @@ class ChatModel:
         new_tokens = out[:, batch["input_ids"].shape[1] :]
         stop_ids = {self.tokenizer.eos_token_id, self.tokenizer.pad_token_id}
         results = []
-        for row, mask in zip(new_tokens.tolist(), batch["attention_mask"], strict=True):
+        for row, mask in zip(new_tokens.tolist(), batch["attention_mask"].cpu(), strict=True):
             ended = next((i for i, tok in enumerate(row) if tok in stop_ids), None)
             kept = row if ended is None else row[:ended]
             results.append(

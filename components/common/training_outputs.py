@@ -62,6 +62,15 @@ class MlflowStepMetrics(TrainerCallback):
             mlflow.flush_async_logging()
 
 
+def peak_gpu_memory() -> dict[str, float]:
+    """{"peak_gpu_memory_mb": ...}: the most CUDA memory torch held at once in this process; {} without a GPU."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return {}
+    return {"peak_gpu_memory_mb": round(torch.cuda.max_memory_allocated() / 2**20, 1)}
+
+
 LOG_COLUMNS = ("step", "epoch", "loss", "learning_rate", "grad_norm", "tokens_per_second")
 _CUMULATIVE = {"train_runtime", "train_tokens_per_second", "num_tokens", "total_flos"}  # not per-step values
 

@@ -17,7 +17,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from components.common.base_model import resolve_base_model
-from components.common.chat_model import AdapterRecord, ChatModel, ModelLoadError
+from components.common.chat_model import AdapterRecord, ChatModel, ModelLoadError, weights_device
 from components.common.hashing import content_hash
 from components.evaluate_model.inputs import EvaluationInputError, Messages
 
@@ -61,8 +61,9 @@ def completion_logprobs(
             sequence = items[i][0] + items[i][1]
             input_ids[row, : len(sequence)] = torch.tensor(sequence)
             attention[row, : len(sequence)] = 1
+        device = weights_device(chat.model)
         with torch.inference_mode():
-            logits = chat.model(input_ids=input_ids, attention_mask=attention).logits
+            logits = chat.model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
         for row, i in enumerate(batch):
             prompt_ids, answer_ids = items[i]
             if not answer_ids:
@@ -70,7 +71,7 @@ def completion_logprobs(
                 continue
             first = len(prompt_ids)
             logprobs = logits[row, first - 1 : first - 1 + len(answer_ids)].float().log_softmax(-1)
-            picked = logprobs.gather(1, torch.tensor(answer_ids)[:, None])
+            picked = logprobs.gather(1, torch.tensor(answer_ids, device=logprobs.device)[:, None])
             results[i] = AnswerScore(float(picked.sum()), len(answer_ids))
     return [r for r in results if r is not None]
 
@@ -154,7 +155,7 @@ class RewardScorer:
         for start in range(0, len(texts), batch_size):
             batch = self.tokenizer(
                 texts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False
-            )
+            ).to(weights_device(self.model))
             with torch.inference_mode():
                 logits = self.model(**batch).logits
             scores += [float(x) for x in logits[:, 0]]
