@@ -1,6 +1,6 @@
 """What `tuneline train` costs over a bare TRL script, and what its throughput options buy. Prints figures.
 
-    python bench/train_overhead.py                # real SmolLM2-135M (~15 min on 2 free CPU cores)
+    python bench/train_overhead.py                # real SmolLM2-135M (~20 min on 2 free CPU cores)
     python bench/train_overhead.py --tiny         # tiny random Llama: checks the script in ~2 minutes
     python bench/train_overhead.py --steps 20 --reps 3 --skip-options --threads 1
 
@@ -10,8 +10,8 @@
    process; runs alternate bare/tuneline to share the machine's noise. Figure: non-pad tokens/s of the
    training loop (tokens counted by transformers' non-padding counter / seconds of trainer.train()), per
    wall second and per CPU second (all threads of the process), median per side, and their ratios
-   (target >= 0.97). On a machine shared with other jobs, wall time swings 2-3x between runs; CPU time
-   is the steadier measure of what each side spends. End-to-end process seconds are printed too.
+   (target >= 0.97); which side runs first alternates between reps. On a machine shared with other jobs,
+   wall time swings 2-3x between runs; CPU time is the steadier measure of what each side spends. End-to-end process seconds are printed too.
 2. Throughput options, through `tuneline train`, on a variant of the demo data whose answers are cut or
    extended to 8..128 words (>= 4x spread, printed in tokens): effective (non-pad) tokens/s with no
    option, with `train_sampling_strategy=group_by_length` (the default), with `packing` "wrapped", and
@@ -90,15 +90,12 @@ def run_process(command: list[str], env: dict[str, str]) -> tuple[dict, float]:
     return json.loads(text[text.rindex("\n{\n") :]), wall
 
 
-def tuneline_run(
-    base: str, train_file: Path, out: Path, steps: int, env: dict, extra: list[str]
-) -> tuple[dict, float]:
-    command = [
+def tuneline_command(base: str, train_file: Path, out: Path, steps: int, extra: list[str]) -> list[str]:
+    return [
         sys.executable, "-m", "components.finetune_lora", "--config", "configs/train.yaml",
         f"base_model={base}", f"train_file={train_file}", f"out_dir={out}", "eval_fraction=0",
         f"trainer.max_steps={steps}", *extra,
     ]  # fmt: skip
-    return run_process(command, env)
 
 
 def prepare_inputs(base_spec: str, work: Path) -> dict:
@@ -126,6 +123,7 @@ def figures(result: dict, process_seconds: float) -> dict[str, float]:
         "cpu": result["train_tokens"] / result["train_cpu_seconds"],
         "process": process_seconds,
         "steps": result["global_step"],
+        "tokens": result["train_tokens"],
     }
 
 
@@ -142,14 +140,17 @@ def overhead(inputs: dict, work: Path, steps: int, reps: int, env: dict, extra: 
         spec["out_dir"] = str(work / f"bare-{rep}")
         spec_file = work / f"bare-{rep}.json"
         spec_file.write_text(json.dumps(spec))
-        runs["bare"].append(
-            figures(*run_process([sys.executable, __file__, "--bare-worker", str(spec_file)], env))
-        )
-        runs["tuneline"].append(figures(*tuneline_run(
-            str(inputs["base"].spec), inputs["train_file"], work / f"tl-{rep}", steps, env,
-            [f"trainer.save_steps={save_steps}", *extra],
-        )))  # fmt: skip
-        for side in runs:
+        commands = {
+            "bare": [sys.executable, __file__, "--bare-worker", str(spec_file)],
+            "tuneline": tuneline_command(
+                str(inputs["base"].spec), inputs["train_file"], work / f"tl-{rep}", steps,
+                [f"trainer.save_steps={save_steps}", *extra],
+            ),
+        }  # fmt: skip
+        order = ["bare", "tuneline"] if rep % 2 == 0 else ["tuneline", "bare"]  # neither side always second
+        for side in order:
+            runs[side].append(figures(*run_process(commands[side], env)))
+        for side in order:
             f = runs[side][-1]
             print(f"  rep {rep + 1} {side:8s}: {f['wall']:6.1f} tok/s wall, {f['cpu']:6.1f} tok/CPU-s, "
                   f"{f['process']:5.1f} s process (load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
@@ -157,6 +158,13 @@ def overhead(inputs: dict, work: Path, steps: int, reps: int, env: dict, extra: 
         "both sides must train the same steps"
     )
     med = {side: {k: statistics.median(f[k] for f in fs) for k in ("wall", "cpu", "process")} for side, fs in runs.items()}  # fmt: skip
+    tokens = {side: {f["tokens"] for f in fs} for side, fs in runs.items()}
+    if tokens["bare"] != tokens["tuneline"]:
+        print(f"  WARNING: the sides trained on different token counts: {tokens}")
+    # Consecutive bare/tuneline runs share the machine's state of the moment: their ratios cancel slow drift.
+    paired = [t["wall"] / b["wall"] for b, t in zip(runs["bare"], runs["tuneline"], strict=True)]
+    print(f"  wall ratio per rep (tuneline / bare): {', '.join(f'{r:.3f}' for r in paired)}; "
+          f"median {statistics.median(paired):.3f}")  # fmt: skip
     print(f"overhead ({steps} steps, checkpoint at {save_steps}, {reps} reps, medians):")
     for key, unit in (("wall", "non-pad tok/s (wall)"), ("cpu", "non-pad tok/CPU-s")):
         print(f"  {unit:22s} bare TRL {med['bare'][key]:7.1f}  tuneline {med['tuneline'][key]:7.1f}  "
@@ -201,9 +209,8 @@ def throughput_options(inputs: dict, work: Path, steps: int, env: dict) -> dict:
     }
     measured = {}
     for name, extra in variants.items():
-        result, seconds = tuneline_run(
-            str(inputs["base"].spec), data, work / name.split()[0], steps, env, extra
-        )
+        command = tuneline_command(str(inputs["base"].spec), data, work / name.split()[0], steps, extra)
+        result, seconds = run_process(command, env)
         measured[name] = figures(result, seconds)
         print(f"  {name:30s} {measured[name]['wall']:6.1f} tok/s wall, {measured[name]['cpu']:6.1f} tok/CPU-s "
               f"({result['train_tokens']} tokens in {steps} steps, load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
@@ -228,7 +235,7 @@ def main() -> None:
         default=None,
         help="optimizer steps per run (default 12)",
     )
-    parser.add_argument("--reps", type=int, default=2, help="repetitions of the overhead pair")
+    parser.add_argument("--reps", type=int, default=4, help="repetitions of the overhead pair")
     parser.add_argument("--skip-options", action="store_true", help="only the overhead comparison")
     parser.add_argument("--skip-overhead", action="store_true", help="only the throughput options")
     parser.add_argument(

@@ -37,7 +37,7 @@ from components.common.chat_model import AdapterRecord
 from components.common.checkpoints import ResumePlan, plan_resume, record_checkpoint_owner
 from components.common.config import config_hash
 from components.common.hashing import content_hash
-from components.common.training import Precision
+from components.common.training import Precision, frozen_heap
 from components.common.training_outputs import MlflowStepMetrics, save_adapter
 
 log = logging.getLogger(__name__)
@@ -89,9 +89,10 @@ def _callbacks(prep: AlignRun, prefix: str = "") -> list:
 
 
 def _train(trainer, plan: ResumePlan) -> tuple[Any, float]:
-    started = time.perf_counter()
-    output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
-    return output, time.perf_counter() - started
+    with frozen_heap():
+        started = time.perf_counter()
+        output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
+        return output, time.perf_counter() - started
 
 
 def train_reward_model(prep: AlignRun, reward_dir: Path) -> StageOutcome:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import gc
 import importlib.util
 import logging
 import typing
@@ -219,3 +220,19 @@ def _has_accelerator() -> bool:
     mps = getattr(torch.backends, "mps", None)
     xpu = getattr(torch, "xpu", None)
     return bool(torch.cuda.is_available() or (mps and mps.is_available()) or (xpu and xpu.is_available()))
+
+
+@contextlib.contextmanager
+def frozen_heap():
+    """Train with every object alive now (modules, model, data) out of the cyclic garbage collector's sight.
+
+    A training step makes many short-lived Python objects, so the collector runs often, and its full passes walk
+    every tracked object: ~0.8 million in a `tuneline train` process (MLflow, pydantic, SQLAlchemy, TRL) against
+    ~0.5 million in a bare TRL script. `gc.freeze()` leaves the long-lived ones out of those passes.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

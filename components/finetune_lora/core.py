@@ -35,12 +35,14 @@ from components.common.training import (
     build_lora_config,
     build_trainer_args,
     check_qlora_supported,
+    frozen_heap,
     load_base_for_training,
     resolve_precision,
 )
 from components.common.training_outputs import (
     MlflowStepMetrics,
     folder_megabytes,
+    peak_gpu_memory,
     plot_loss_curve,
     save_adapter,
     system_info,
@@ -172,9 +174,13 @@ def train(cfg: FinetuneConfig) -> TrainingOutcome:
             record_checkpoint_owner(layout.checkpoints, prep.fingerprint, run_id)
             _start_notes(plan, len(prep.train_rows), len(prep.eval_rows))
         trainer = make_trainer(prep, [MlflowStepMetrics(run_id)] if prep.is_main else [])
-        train_started, cpu_started = time.perf_counter(), time.process_time()
-        output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
-        train_seconds, cpu_seconds = time.perf_counter() - train_started, time.process_time() - cpu_started
+        with frozen_heap():
+            train_started, cpu_started = time.perf_counter(), time.process_time()
+            output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
+            train_seconds, cpu_seconds = (
+                time.perf_counter() - train_started,
+                time.process_time() - cpu_started,
+            )
         held_out = _held_out_losses(trainer) if prep.eval_rows else {}
         prep.tokenizer.chat_template = prep.original_chat_template  # the adapter ships the base's template
         save_adapter(
@@ -216,6 +222,7 @@ def _result(prep: Setup, trainer, mean_loss: float, seconds: float, held_out: di
         "train_tokens": session_tokens,
         "tokens_per_second": round(session_tokens / seconds, 1) if seconds > 0 else 0.0,
         "precision": "bf16" if prep.args.bf16 else "fp16" if prep.args.fp16 else "fp32",
+        **peak_gpu_memory(),
     }
 
 
@@ -304,6 +311,7 @@ def _write_outputs(trainer, layout: OutputLayout, result: dict[str, Any]) -> Non
     metric_keys = (
         "global_step", "final_train_loss", "mean_train_loss", "eval_loss_base", "eval_loss_adapter",
         "eval_loss_reduction", "train_seconds", "tokens_per_second", "adapter_mb", "trainable_parameters",
+        "peak_gpu_memory_mb",
     )  # fmt: skip
     metrics = {key: result[key] for key in metric_keys if result.get(key) is not None}
     write_metrics(metrics, layout.metrics)
