@@ -11,7 +11,8 @@
    training loop (tokens counted by transformers' non-padding counter / seconds of trainer.train()), per
    wall second and per CPU second (all threads of the process), median per side, and their ratios
    (target >= 0.97); which side runs first alternates between reps. On a machine shared with other jobs,
-   wall time swings 2-3x between runs; CPU time is the steadier measure of what each side spends. End-to-end process seconds are printed too.
+   wall time swings 2-3x between runs; CPU time is the steadier measure of what each side spends.
+   End-to-end process seconds are printed too.
 2. Throughput options, through `tuneline train`, on a variant of the demo data whose answers are cut or
    extended to 8..128 words (>= 4x spread, printed in tokens): effective (non-pad) tokens/s with no
    option, with `train_sampling_strategy=group_by_length` (the default), with `packing` "wrapped", and

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from components.common.chat_model import AdapterRecord
 from components.common.checkpoints import ResumePlan, plan_resume, record_checkpoint_owner
 from components.common.config import config_hash
 from components.common.hashing import content_hash
-from components.common.training import Precision, frozen_heap
+from components.common.training import Precision, run_trainer
 from components.common.training_outputs import MlflowStepMetrics, save_adapter
 
 log = logging.getLogger(__name__)
@@ -89,10 +88,8 @@ def _callbacks(prep: AlignRun, prefix: str = "") -> list:
 
 
 def _train(trainer, plan: ResumePlan) -> tuple[Any, float]:
-    with frozen_heap():
-        started = time.perf_counter()
-        output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
-        return output, time.perf_counter() - started
+    output, seconds, _ = run_trainer(trainer, plan.checkpoint)
+    return output, seconds
 
 
 def train_reward_model(prep: AlignRun, reward_dir: Path) -> StageOutcome:

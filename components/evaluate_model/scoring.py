@@ -52,6 +52,7 @@ def completion_logprobs(
         items.append((prompt_ids, answer_ids))
     order = sorted(range(len(items)), key=lambda i: len(items[i][0]) + len(items[i][1]))
     results: list[AnswerScore | None] = [None] * len(items)
+    device = weights_device(chat.model)
     for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch", leave=False):
         batch = order[start : start + batch_size]
         width = max(len(items[i][0]) + len(items[i][1]) for i in batch)
@@ -61,7 +62,6 @@ def completion_logprobs(
             sequence = items[i][0] + items[i][1]
             input_ids[row, : len(sequence)] = torch.tensor(sequence)
             attention[row, : len(sequence)] = 1
-        device = weights_device(chat.model)
         with torch.inference_mode():
             logits = chat.model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
         for row, i in enumerate(batch):

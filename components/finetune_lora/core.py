@@ -35,9 +35,9 @@ from components.common.training import (
     build_lora_config,
     build_trainer_args,
     check_qlora_supported,
-    frozen_heap,
     load_base_for_training,
     resolve_precision,
+    run_trainer,
 )
 from components.common.training_outputs import (
     MlflowStepMetrics,
@@ -174,13 +174,7 @@ def train(cfg: FinetuneConfig) -> TrainingOutcome:
             record_checkpoint_owner(layout.checkpoints, prep.fingerprint, run_id)
             _start_notes(plan, len(prep.train_rows), len(prep.eval_rows))
         trainer = make_trainer(prep, [MlflowStepMetrics(run_id)] if prep.is_main else [])
-        with frozen_heap():
-            train_started, cpu_started = time.perf_counter(), time.process_time()
-            output = trainer.train(resume_from_checkpoint=str(plan.checkpoint) if plan.checkpoint else None)
-            train_seconds, cpu_seconds = (
-                time.perf_counter() - train_started,
-                time.process_time() - cpu_started,
-            )
+        output, train_seconds, cpu_seconds = run_trainer(trainer, plan.checkpoint)
         held_out = _held_out_losses(trainer) if prep.eval_rows else {}
         prep.tokenizer.chat_template = prep.original_chat_template  # the adapter ships the base's template
         save_adapter(
