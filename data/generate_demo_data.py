@@ -31,12 +31,13 @@ from demo_facts import CATEGORIES, CATEGORY_CONTEXTS, CATEGORY_TOPICS, FACTS, SY
 SEED = 20261126
 DEFAULT_OUT = Path(__file__).resolve().parent / "raw"
 
-SFT_SINGLE_TURN_PER_FACT = 7
+SFT_SINGLE_TURN_PER_FACT = 16  # every training paraphrase once (facts have 16)
 SFT_TWO_TURN_CONVERSATIONS = 48
 PREFERENCE_PAIRS_PER_FACT = 6
 REJECTION_TYPES = ("wrong", "rude", "evasive", "verbose")
 MAX_ANSWER_WORDS = 60
 MIN_TRAIN_QUESTIONS = 6
+MAX_GOLDEN_JACCARD = 0.6  # a training question this close (token Jaccard) to a held-out one is a near-copy
 
 Record = dict[str, Any]
 
@@ -127,6 +128,12 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
 
 
+def token_jaccard(a: str, b: str) -> float:
+    """|A & B| / |A | B| over the lowercased word sets: how near a training question is to a golden one."""
+    left, right = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
+    return len(left & right) / len(left | right) if left | right else 0.0
+
+
 def sentences(text: str) -> list[str]:
     return SENTENCE_BREAK.split(text.strip())
 
@@ -171,16 +178,42 @@ def check_facts(facts: Sequence[Fact]) -> None:
         for question in fact.questions + fact.held_out:
             if not question.endswith(("?", ".")):
                 problems.append(f"{fact.key}: question must end with '?' or '.': {question!r}")
+        problems += fact_value_problems(fact)
     padded_train = [f" {normalise(q)} " for fact in facts for q in fact.questions]
     for fact in facts:
         for question in fact.held_out:
             if any(f" {normalise(question)} " in train for train in padded_train):
                 problems.append(f"{fact.key}: held-out question leaks into training: {question!r}")
+    held_out = [q for fact in facts for q in fact.held_out]
+    for fact in facts:
+        for question in fact.questions:
+            near = [q for q in held_out if token_jaccard(question, q) >= MAX_GOLDEN_JACCARD]
+            if near:
+                problems.append(f"{fact.key}: training question {question!r} is a near-copy of {near[0]!r}")
     for category in CATEGORIES:
         if not any(fact.category == category for fact in facts):
             problems.append(f"category {category!r} has no facts")
     if problems:
         raise ValueError("invalid fact sheet:\n  " + "\n  ".join(problems))
+
+
+def fact_value_problems(fact: Fact) -> list[str]:
+    """Key facts must be in the canonical answer, wrong facts in the wrong answer and not in the canonical one
+    (case-insensitive containment here; the tests also check them with the evaluation's fact matcher)."""
+    answer, wrong = fact.answer.casefold(), fact.wrong.casefold()
+    problems = [] if fact.key_facts else [f"{fact.key}: needs at least one key fact"]
+    problems += [
+        f"{fact.key}: key fact {k!r} is not in the answer"
+        for k in fact.key_facts
+        if k.casefold() not in answer
+    ]
+    problems += [] if fact.wrong_facts else [f"{fact.key}: needs at least one wrong fact"]
+    for value in fact.wrong_facts:
+        if value.casefold() not in wrong:
+            problems.append(f"{fact.key}: wrong fact {value!r} is not in the wrong answer")
+        if value.casefold() in answer:
+            problems.append(f"{fact.key}: wrong fact {value!r} occurs in the canonical answer")
+    return problems
 
 
 # --- Message builders -------------------------------------------------------------------------------------
@@ -322,12 +355,15 @@ def build_preference(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
 
 
 def build_golden(facts: Sequence[Fact]) -> list[Record]:
-    """One evaluation item per held-out paraphrase, in fact-sheet order."""
+    """One evaluation item per held-out paraphrase, in fact-sheet order, with the facts a right answer states
+    (`key_facts`) and those of the plausible wrong answer (`wrong_facts`)."""
     records = [
         {
             "category": fact.category,
             "prompt": [system_message(), user_message(question)],
             "reference": fact.answer,
+            "key_facts": list(fact.key_facts),
+            "wrong_facts": list(fact.wrong_facts),
         }
         for fact in facts
         for question in fact.held_out

@@ -6,6 +6,7 @@ hand-edited data/raw/ as well as generator bugs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from components.common.facts import facts_stated, states, unsupported_claims
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RAW_DIR = REPO_ROOT / "data" / "raw"
@@ -136,7 +139,13 @@ def test_preference_schema(preference: list[Record]) -> None:
 
 def test_golden_schema(golden: list[Record]) -> None:
     for record in golden:
-        assert set(record) == {"id", "category", "prompt", "reference"}, record["id"]
+        assert set(record) == {"id", "category", "prompt", "reference", "key_facts", "wrong_facts"}, record[
+            "id"
+        ]
+        for field in ("key_facts", "wrong_facts"):
+            values = record[field]
+            assert isinstance(values, list) and values, (record["id"], field)
+            assert all(isinstance(v, str) and v.strip() for v in values), (record["id"], field)
         assert_category(record)
         prompt = record["prompt"]
         assert isinstance(prompt, list) and len(prompt) == 2, record["id"]
@@ -218,6 +227,57 @@ def test_answers_are_consistent_across_files(
             ]
     wrong_chosen = [r["id"] for r in preference if r["chosen"][0]["content"] not in references]
     assert not wrong_chosen, f"chosen answers that are not canonical: {wrong_chosen}"
+
+
+# sha256 of the golden prompts as shipped before key facts were added (json.dumps(prompts, sort_keys=True)):
+# declaring facts must never reword what evaluation asks.
+GOLDEN_PROMPTS_SHA256 = "57ac79ef843ce7939cd92632b51d7b65c5bee09e83b1b576faf2dd752ef572e3"
+
+
+def test_golden_prompts_are_unchanged(golden: list[Record]) -> None:
+    prompts = json.dumps([r["prompt"] for r in golden], sort_keys=True, ensure_ascii=False)
+    assert hashlib.sha256(prompts.encode()).hexdigest() == GOLDEN_PROMPTS_SHA256
+
+
+def test_key_facts_are_in_the_canonical_answer_and_wrong_facts_are_not(golden: list[Record]) -> None:
+    """With the evaluation's own matcher: a canonical answer scores fact_accuracy 1, contradiction 0."""
+    for record in golden:
+        reference = record["reference"]
+        assert facts_stated(record["key_facts"], reference) == record["key_facts"], record["id"]
+        assert facts_stated(record["wrong_facts"], reference) == [], record["id"]
+
+
+def test_wrong_facts_come_from_the_wrong_answer(preference: list[Record], golden: list[Record]) -> None:
+    """Each golden row's wrong facts are stated by the `wrong` rejection of the same fact's first pair."""
+    wrong_answers = {r["rejected"][0]["content"] for r in preference if r["rejection_type"] == "wrong"}
+    for record in golden:
+        assert any(all(states(w, answer) for w in record["wrong_facts"]) for answer in wrong_answers), record[
+            "id"
+        ]
+
+
+def test_no_training_question_is_a_near_copy_of_a_golden_prompt(
+    sft: list[Record], preference: list[Record], golden: list[Record]
+) -> None:
+    """More paraphrases per fact are fair; a reworded golden prompt (token Jaccard >= 0.6) is not."""
+    words = lambda text: set(re.findall(r"\w+", text.lower()))  # noqa: E731
+    prompts = [words(r["prompt"][1]["content"]) for r in golden]
+    turns = {turn for record in sft + preference for turn in user_turns(record)}
+    near = [
+        turn for turn in turns if any(len(words(turn) & p) / len(words(turn) | p) >= 0.6 for p in prompts)
+    ]
+    assert not near, near[:3]
+
+
+def test_unsupported_claims_flag_the_wrong_answers_and_never_the_canonical_ones(
+    preference: list[Record], golden: list[Record]
+) -> None:
+    """The fallback for golden sets without key facts: >= 90% of the `wrong` rejections get flagged against
+    their canonical answer; no canonical answer gets flagged against itself."""
+    wrong = [r for r in preference if r["rejection_type"] == "wrong"]
+    flagged = [r for r in wrong if unsupported_claims(r["rejected"][0]["content"], r["chosen"][0]["content"])]
+    assert len(flagged) / len(wrong) >= 0.9, f"{len(flagged)} of {len(wrong)}"
+    assert all(unsupported_claims(r["reference"], r["reference"]) == [] for r in golden)
 
 
 def test_generator_is_byte_stable(tmp_path: Path) -> None:
