@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,29 @@ ART = Path("artifacts")
 
 def read(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def print_facts(report: dict[str, Any], champion_label: str, shown: int = 3) -> None:
+    """The headline a support team reads: fact accuracy with its interval, then `shown` golden questions
+    (evenly spaced through the set, not picked by score) with both models' answers and the facts missed."""
+    facts = report.get("paired", {}).get("fact_accuracy")
+    if not facts:
+        return
+    print(
+        f"fact accuracy (every key fact stated, no wrong one): {champion_label} {facts['champion']:.3f} -> "
+        f"candidate {facts['candidate']:.3f}, delta {facts['mean_delta']:+.3f}, "
+        f"95% CI [{facts['ci_low']:+.3f}, {facts['ci_high']:+.3f}]"
+    )
+    rows = report["examples"]
+    for row in [rows[i * len(rows) // shown] for i in range(min(shown, len(rows)))]:
+        print(f"\n  Q ({row['id']}): {row['question']}")
+        print(f"  reference:  {row['reference']}")
+        for role, name in (("champion", champion_label), ("candidate", "candidate")):
+            missed = row[role].get("facts_missed", [])
+            verdict = "all key facts" if not missed else "missed: " + "; ".join(missed)
+            wrong = row[role].get("wrong_facts_stated", [])
+            verdict += f"; WRONG: {'; '.join(wrong)}" if wrong else ""
+            print(f"  {name[:10]:<10}  {textwrap.shorten(row[role + '_answer'], 220)}  [{verdict}]")
 
 
 def main() -> int:
@@ -43,6 +67,7 @@ def main() -> int:
             cand, base = report["candidate"]["metrics"][metric], champ["metrics"][metric]
             print(f"  {metric:<28} {base:>10.4f} -> {cand:>10.4f}  ({cand - base:+.4f})")
         print(f"  {p['metric']} delta {p['delta']:+.4f}, 95% CI [{p['ci_low']:+.4f}, {p['ci_high']:+.4f}]")
+        print_facts(report, label)
     if registration:
         print(
             f"registered {registration['uri']} ({registration['adapter_bytes'] / 1e6:.1f} MB adapter; "

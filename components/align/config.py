@@ -108,6 +108,11 @@ class AlignConfig(StepConfig):
     max_train_pairs: int | None = Field(
         None, ge=2, description="Train on only the first N training pairs (quick checks); null = all."
     )
+    rejection_types: list[str] | None = Field(
+        None,
+        description="Train only on pairs whose `rejection_type` is listed (e.g. [wrong]: teach facts over "
+        "plausible wrong ones); null = all. The held-out split is made before this filter, so it is unchanged.",
+    )
     seed: int = Field(42, description="Seed of data order, dropout, reward-head init and sampling.")
     out_dir: str = Field(
         "artifacts/align",

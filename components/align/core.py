@@ -97,7 +97,11 @@ def prepare(cfg: AlignConfig) -> AlignRun:
     sft = describe_sft_adapter(cfg.sft_adapter)
     pairs = read_preference_pairs(cfg.preference_file)
     train_pairs, eval_pairs = split_pairs(
-        pairs, cfg.preference_eval_fraction, cfg.preference_split_seed, cfg.max_train_pairs
+        pairs,
+        cfg.preference_eval_fraction,
+        cfg.preference_split_seed,
+        cfg.max_train_pairs,
+        cfg.rejection_types,
     )
     feedback = read_feedback_pairs(cfg.feedback_dir, pairs, eval_pairs)  # training side only
     if feedback:

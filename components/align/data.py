@@ -50,6 +50,7 @@ def read_preference_pairs(path: str | Path, min_pairs: int = 2) -> list[Pair]:
                 "prompt": _messages(row.get("prompt"), where, "prompt", last="user"),
                 "chosen": _messages(row.get("chosen"), where, "chosen", last="assistant"),
                 "rejected": _messages(row.get("rejected"), where, "rejected", last="assistant"),
+                "rejection_type": row.get("rejection_type"),
             }
         )
     if len(pairs) < min_pairs:
@@ -118,13 +119,25 @@ def _messages(value: Any, where: str, field: str, last: str) -> list[dict[str, s
 
 
 def split_pairs(
-    pairs: list[Pair], fraction: float, seed: int, max_train: int | None = None
+    pairs: list[Pair],
+    fraction: float,
+    seed: int,
+    max_train: int | None = None,
+    rejection_types: list[str] | None = None,
 ) -> tuple[list[Pair], list[Pair]]:
-    """(train, held_out) by evaluation's rule; `max_train` keeps only the first N training pairs."""
+    """(train, held_out) by evaluation's rule; then the training side keeps only the listed rejection types
+    (None: all) and its first `max_train` pairs. The held-out side never depends on those two."""
     try:
         train, held = split_preference_pairs(pairs, fraction, seed)
     except ValueError as exc:
         raise TrainingInputError(f"preference pairs: {exc}") from None
+    if rejection_types is not None:
+        train = [p for p in train if p.get("rejection_type") in rejection_types]
+        if len(train) < 2:
+            raise TrainingInputError(
+                f"preference pairs: {len(train)} training pairs have rejection_type in {rejection_types}; "
+                "need at least 2 (the field is optional in the file: pairs without it never match)"
+            )
     return (train[:max_train] if max_train else train), held
 
 

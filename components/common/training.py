@@ -72,6 +72,11 @@ class LoraSettings(StepConfig):
     use_rslora: bool = Field(
         False, description="Rank-stabilised scaling alpha / sqrt(r); helps at high ranks."
     )
+    layers_to_transform: list[int] | None = Field(
+        None,
+        description="Adapt only these decoder layers (None: all). The top layers only = no backward pass "
+        "through the frozen ones below, so a faster step, with less capacity.",
+    )
 
 
 def build_lora_config(lora: LoraSettings, task_type: str = "CAUSAL_LM") -> LoraConfig:
@@ -85,6 +90,7 @@ def build_lora_config(lora: LoraSettings, task_type: str = "CAUSAL_LM") -> LoraC
         target_modules=lora.target_modules,
         bias=lora.bias,
         use_rslora=lora.use_rslora,
+        layers_to_transform=lora.layers_to_transform,
         task_type=task_type,
     )
 

@@ -13,8 +13,27 @@ from components.evaluate_model.inputs import GoldenExample
 from components.evaluate_model.metric_suite import HIGHER_IS_BETTER
 from components.evaluate_model.stats import outcomes, paired_bootstrap, slice_results, win_tie_loss
 
-PAIRED_METRICS = ("rouge_l", "token_f1", "exact_match", "reference_perplexity", "guardrail_flag", "reward")
+PAIRED_METRICS = (
+    "fact_accuracy",
+    "fact_recall",
+    "contradiction_rate",
+    "unsupported_claim_rate",
+    "rouge_l",
+    "token_f1",
+    "exact_match",
+    "reference_perplexity",
+    "guardrail_flag",
+    "reward",
+)
 ROW_FIELDS = (
+    "fact_accuracy",
+    "fact_recall",
+    "contradiction_rate",
+    "facts_hit",
+    "facts_missed",
+    "wrong_facts_stated",
+    "unsupported_claim_rate",
+    "unsupported_claims",
     "rouge_l",
     "token_f1",
     "exact_match",

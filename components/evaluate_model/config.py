@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from components.common.config import StepConfig
 
-PRIMARY_METRICS = ("rouge_l", "token_f1", "exact_match")
+PRIMARY_METRICS = ("fact_accuracy", "fact_recall", "rouge_l", "token_f1", "exact_match")
 
 
 class GenerationSettings(BaseModel):
@@ -89,8 +89,10 @@ class EvaluateConfig(StepConfig):
         True, description="Fold LoRA weights into the base before generating (as serving does): faster."
     )
     scoring_batch_size: int = Field(8, ge=1, description="Sequences per forward pass for log-prob scoring.")
-    primary_metric: Literal["rouge_l", "token_f1", "exact_match"] = Field(
-        "rouge_l", description="Per-example metric behind the bootstrap interval, win/tie/loss and slices."
+    primary_metric: Literal["fact_accuracy", "fact_recall", "rouge_l", "token_f1", "exact_match"] = Field(
+        "rouge_l",
+        description="Per-example metric behind the bootstrap interval, win/tie/loss and slices (and promotion). "
+        "fact_accuracy / fact_recall need `key_facts` on every golden row; rouge_l works on any golden set.",
     )
     bootstrap_resamples: int = Field(2000, ge=100, description="Paired bootstrap resamples.")
     bootstrap_seed: int = Field(0, description="Seed of the bootstrap (fixed: same data, same interval).")

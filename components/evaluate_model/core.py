@@ -25,8 +25,14 @@ from components.common.tracking import step_run
 from components.evaluate_model.cache import ResultCache
 from components.evaluate_model.compare import example_rows, paired_section, primary_section, slices_section
 from components.evaluate_model.config import EvaluateConfig
-from components.evaluate_model.inputs import golden_set_hash, pairs_hash, read_golden, read_held_out_pairs
-from components.evaluate_model.metric_suite import HIGHER_IS_BETTER, model_metrics
+from components.evaluate_model.inputs import (
+    EvaluationInputError,
+    golden_set_hash,
+    pairs_hash,
+    read_golden,
+    read_held_out_pairs,
+)
+from components.evaluate_model.metric_suite import FACT_METRICS, HIGHER_IS_BETTER, model_metrics
 from components.evaluate_model.report import log_to_mlflow, write_outputs
 from components.evaluate_model.runner import EvalInputs, ModelRun, evaluate_one
 from components.evaluate_model.scoring import RewardModelSource
@@ -63,9 +69,23 @@ def torch_threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def check_primary_metric(cfg: EvaluateConfig, examples: list) -> None:
+    """A fact-based primary metric needs declared key facts on every golden row: say which row lacks them."""
+    if cfg.primary_metric not in FACT_METRICS:
+        return
+    lacking = next((e for e in examples if not e.key_facts), None)
+    if lacking is not None:
+        raise EvaluationInputError(
+            f"{cfg.golden_file}: row {lacking.id!r} has no `key_facts`, which primary_metric="
+            f"{cfg.primary_metric} needs on every row (data/README.md); declare them, or use "
+            "primary_metric=rouge_l (unsupported_claim_rate still guards facts without them)"
+        )
+
+
 def _run(cfg: EvaluateConfig) -> dict[str, Any]:
     started = time.perf_counter()
     examples = read_golden(cfg.golden_file, cfg.max_examples)
+    check_primary_metric(cfg, examples)
     pairs = (
         read_held_out_pairs(cfg.preference_file, cfg.preference_eval_fraction, cfg.preference_split_seed)
         if cfg.preference_file

@@ -24,6 +24,8 @@ class GoldenExample:
     category: str
     prompt: Messages
     reference: str
+    key_facts: tuple[str, ...] = ()  # facts a right answer states (fact metrics); empty: none declared
+    wrong_facts: tuple[str, ...] = ()  # values of a plausible wrong answer (contradiction rate)
 
     @property
     def question(self) -> str:
@@ -91,15 +93,30 @@ def read_golden(path: str | Path, max_examples: int | None = None) -> list[Golde
         if not isinstance(row.get("reference"), str):
             raise EvaluationInputError(f"{where}: `reference` must be a string")
         category = row.get("category", "all")
-        examples.append(GoldenExample(row_id, str(category), prompt, row["reference"]))
+        facts = {field: _fact_list(row, field, where) for field in ("key_facts", "wrong_facts")}
+        examples.append(GoldenExample(row_id, str(category), prompt, row["reference"], **facts))
     if not examples:
         raise EvaluationInputError(f"{path}: the golden set is empty")
     return examples[:max_examples] if max_examples else examples
 
 
+def _fact_list(row: dict[str, Any], field: str, where: str) -> tuple[str, ...]:
+    value = row.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise EvaluationInputError(f"{where}: `{field}` must be a list of non-empty strings")
+    return tuple(value)
+
+
 def golden_set_hash(examples: list[GoldenExample]) -> str:
-    """Identity of exactly what is evaluated (the selected rows' content, not the file's formatting)."""
-    payload = json.dumps([asdict(e) for e in examples], sort_keys=True, ensure_ascii=False)
+    """Identity of exactly what the models are asked and scored against (the selected rows' ids, prompts and
+    references, not the file's formatting). Declared facts are left out: they change how answers are
+    judged, not the answers, so editing them reuses cached generations (the report records them per row)."""
+    fields = ("id", "category", "prompt", "reference")
+    payload = json.dumps(
+        [{k: v for k, v in asdict(e).items() if k in fields} for e in examples],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -45,7 +45,12 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "truncated_rate": False,
     "latency_s_per_answer": False,
     "tokens_per_second": True,
+    "fact_accuracy": True,
+    "fact_recall": True,
+    "contradiction_rate": False,
+    "unsupported_claim_rate": False,
 }
+FACT_METRICS = ("fact_accuracy", "fact_recall", "contradiction_rate")
 TEXT_METRICS = ("rouge_l", "token_f1", "exact_match")
 
 
@@ -72,6 +77,11 @@ def model_metrics(
         out = load_metric(name).compute(predictions=predictions, references=references)
         per_example[name] = out.pop("scores")
         metrics.update(out)
+    metrics.update(_fact_metrics(predictions, examples, per_example))
+    claims = load_metric("unsupported_claims").compute(predictions=predictions, references=references)
+    per_example["unsupported_claim_rate"] = claims.pop("flags")
+    per_example["unsupported_claims"] = claims.pop("claims")
+    metrics.update(claims)
     ppl = load_metric("perplexity").compute(
         nll_sums=[-s["logprob"] for s in run.reference_scores],
         token_counts=[s["tokens"] for s in run.reference_scores],
@@ -107,6 +117,26 @@ def model_metrics(
         per_example["reward"] = reward.pop("scores")
         metrics.update(reward)
     return {k: float(v) for k, v in metrics.items()}, per_example, per_pair
+
+
+def _fact_metrics(
+    predictions: list[str], examples: list[GoldenExample], per_example: dict[str, list]
+) -> dict[str, float]:
+    """fact_accuracy / fact_recall / contradiction_rate when every golden row declares key facts; else none
+    (a golden set without `key_facts` still gets unsupported_claim_rate)."""
+    if not examples or not all(e.key_facts for e in examples):
+        return {}
+    out = load_metric("fact_check").compute(
+        predictions=predictions,
+        key_facts=[list(e.key_facts) for e in examples],
+        wrong_facts=[list(e.wrong_facts) for e in examples],
+    )
+    per_example["fact_accuracy"] = out.pop("fact_accuracy_scores")
+    per_example["fact_recall"] = out.pop("fact_recall_scores")
+    per_example["contradiction_rate"] = out.pop("contradiction_flags")
+    per_example["facts_hit"], per_example["facts_missed"] = out.pop("hits"), out.pop("misses")
+    per_example["wrong_facts_stated"] = out.pop("wrong")
+    return out
 
 
 def _pair_values(pairs: list[dict[str, Any]], how: str) -> tuple[list[float], list[float]]:

@@ -13,7 +13,8 @@ eval_report.json (format 1) holds:
   wall_seconds, mlflow_run_id
 
 Files in out_dir: eval_report.json (everything), metrics.json (DVC metrics: headline numbers),
-side_by_side.csv (prompt / reference / champion answer / candidate answer), comparison.png.
+side_by_side.csv (prompt / reference / champion answer / candidate answer, the primary metric, and per model
+the key facts hit and missed, wrong facts stated and unsupported claims), comparison.png.
 MLflow (the step's run): metrics candidate.* / champion.* / delta.* / primary.* / slice.*, the side-by-side
 table (`mlflow.log_table`, side_by_side.json), the chart and the report as artifacts.
 """
@@ -28,6 +29,12 @@ from pathlib import Path
 from typing import Any
 
 SIDE_BY_SIDE_COLUMNS = ("id", "category", "question", "reference", "champion_answer", "candidate_answer")
+FACT_COLUMNS = (
+    "facts_hit",
+    "facts_missed",
+    "wrong_facts_stated",
+    "unsupported_claims",
+)  # per model, "; "-joined
 
 
 def side_by_side(report: dict[str, Any]) -> dict[str, list]:
@@ -38,6 +45,10 @@ def side_by_side(report: dict[str, Any]) -> dict[str, list]:
     table[f"champion_{metric}"] = [round(r["champion"][metric], 4) for r in rows]
     table[f"candidate_{metric}"] = [round(r["candidate"][metric], 4) for r in rows]
     table["outcome"] = [r["outcome"] for r in rows]
+    for role in ("champion", "candidate"):
+        for field in FACT_COLUMNS:
+            if rows and field in rows[0][role]:
+                table[f"{role}_{field}"] = ["; ".join(r[role][field]) for r in rows]
     return table
 
 

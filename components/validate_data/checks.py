@@ -13,13 +13,18 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from components.common.facts import states
+
 SCHEMAS: dict[str, dict[str, dict[str, type]]] = {
     "sft": {"required": {"messages": list}, "optional": {"id": str, "category": str}},
     "preference": {
         "required": {"prompt": list, "chosen": list, "rejected": list},
         "optional": {"id": str, "category": str, "rejection_type": str},
     },
-    "golden": {"required": {"prompt": list, "reference": str}, "optional": {"id": str, "category": str}},
+    "golden": {
+        "required": {"prompt": list, "reference": str},
+        "optional": {"id": str, "category": str, "key_facts": list, "wrong_facts": list},
+    },
 }
 STANDARD_ROLES = frozenset({"system", "user", "assistant"})
 JSON_TYPE = {str: "string", list: "array", dict: "object", int: "integer", float: "number", bool: "boolean"}
@@ -124,6 +129,25 @@ def _order_problem(field: str, roles: list[str], shape: str) -> tuple[str, str] 
     return None
 
 
+def facts_problem(record: dict[str, Any]) -> str | None:
+    """Declared facts of a golden row: key facts are stated by its reference, wrong facts are not (with the
+    evaluation's own matcher, components/common/facts.py). None when fine or when none are declared."""
+    reference = record["reference"]
+    for field in ("key_facts", "wrong_facts"):
+        values = record.get(field, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            return f"'{field}' must be a list of non-empty strings"
+    if "key_facts" in record and not record["key_facts"]:
+        return "'key_facts' is empty: list the facts a right answer states, or leave the field out"
+    missing = [fact for fact in record.get("key_facts", []) if not states(fact, reference)]
+    if missing:
+        return f"key fact {missing[0]!r} is not stated in the reference"
+    contradicting = [fact for fact in record.get("wrong_facts", []) if states(fact, reference)]
+    if contradicting:
+        return f"wrong fact {contradicting[0]!r} is stated in the reference itself"
+    return None
+
+
 def check_record(
     kind: str, record: dict[str, Any], allowed_roles: Iterable[str]
 ) -> tuple[Problems, dict[str, bool]]:
@@ -137,6 +161,10 @@ def check_record(
             ok[field] = check_messages(field, record[field], shape, allowed_roles, problems)
     if kind == "golden" and isinstance(record.get("reference"), str) and not record["reference"].strip():
         problems.setdefault("empty_content", "'reference' is empty")
+    if kind == "golden" and isinstance(record.get("reference"), str):
+        problem = facts_problem(record)
+        if problem:
+            problems["key_facts"] = problem
     pair = kind == "preference" and ok.get("chosen") and ok.get("rejected")
     if pair and fold(content_text(record["chosen"])) == fold(content_text(record["rejected"])):
         problems["chosen_differs"] = "chosen equals rejected (ignoring case and whitespace)"

@@ -64,6 +64,13 @@ class ValidateDataConfig(StepConfig):
     length_bias_min_pairs: int = Field(
         20, ge=1, description="Fewer judged pairs than this only warn about length bias (too few to judge)."
     )
+    max_prompt_jaccard: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="A golden prompt whose word set overlaps a training turn's this much (token Jaccard) "
+        "is a near-copy: golden.contamination fails. Lower = stricter.",
+    )
     pii_action: Literal["fail", "redact"] = Field(
         "fail",
         description="fail: personal data blocks the data. redact: write cleaned copies to out_dir/redacted/ "

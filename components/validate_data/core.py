@@ -161,7 +161,7 @@ def validate(cfg: ValidateDataConfig) -> dict[str, Any]:
     count_tokens = token_counter(base) if base else None
     timings["tokenizer_s"] = time.perf_counter() - started - timings["load_s"]
     mark = time.perf_counter()
-    frames = build_frames(loaded, cfg.allowed_roles, pii, count_tokens)
+    frames = build_frames(loaded, cfg.allowed_roles, pii, count_tokens, cfg.max_prompt_jaccard)
     timings["features_s"] = time.perf_counter() - mark
     docs_dir = out_dir / "data_docs" if cfg.data_docs else None
     observations, ge_timings = run_suites(frames, files, cfg, docs_dir)

@@ -119,9 +119,13 @@ def training_index(training: Mapping[str, LoadedFile]) -> list[tuple[str, str]]:
 
 
 def mark_contamination(
-    golden: LoadedFile, training: Mapping[str, LoadedFile], rows: dict[int, dict[str, Any]]
+    golden: LoadedFile,
+    training: Mapping[str, LoadedFile],
+    rows: dict[int, dict[str, Any]],
+    max_jaccard: float = 0.6,
 ) -> None:
-    """Flag evaluation prompts whose user turn equals, or appears as whole words inside, a training turn."""
+    """Flag evaluation prompts whose user turn equals, appears as whole words inside, or is a near-copy of
+    (token Jaccard >= max_jaccard) a training turn: a reworded copy measures memory, not understanding."""
     index = training_index(training)
     exact = {turn: where for turn, where in reversed(index)}
     for line, record in golden.records:
@@ -135,6 +139,24 @@ def mark_contamination(
             if where:
                 rows[line]["contamination"] = f"user prompt also appears in {where}"
                 break
+            near = _nearest(needle, index, max_jaccard)
+            if near:
+                rows[line]["contamination"] = (
+                    f"user prompt is a near-copy of {near[1]} (token Jaccard {near[0]:.2f} >= {max_jaccard})"
+                )
+                break
+
+
+def _nearest(needle: str, index: list[tuple[str, str]], threshold: float) -> tuple[float, str] | None:
+    """(Jaccard, where) of the most similar training turn at or above `threshold`, or None."""
+    words = set(needle.split())
+    best: tuple[float, str] | None = None
+    for turn, where in index:
+        other = set(turn.split())
+        score = len(words & other) / len(words | other) if words | other else 0.0
+        if score >= threshold and (best is None or score > best[0]):
+            best = (score, where)
+    return best
 
 
 def to_frame(kind: str, rows: dict[int, dict[str, Any]]) -> pd.DataFrame:
@@ -158,6 +180,7 @@ def build_frames(
     allowed_roles: list[str],
     pii: Mapping[str, Mapping[int, list[PiiFinding]]],
     count_tokens: CountTokens | None,
+    max_prompt_jaccard: float = 0.6,
 ) -> dict[str, pd.DataFrame]:
     """Feature frames for every loaded kind; `count_tokens` may be None when only golden data is checked."""
     frames: dict[str, pd.DataFrame] = {}
@@ -170,6 +193,6 @@ def build_frames(
         if kind == "preference":
             add_length_preference(file.records, well_formed, rows)
         if kind == "golden":
-            mark_contamination(file, training, rows)
+            mark_contamination(file, training, rows, max_prompt_jaccard)
         frames[kind] = to_frame(kind, rows)
     return frames

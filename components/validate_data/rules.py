@@ -84,7 +84,12 @@ RULES: dict[str, tuple[RuleDef, ...]] = {
         ROLES,
         ORDER,
         EMPTY,
-        _null("contamination", "no evaluation prompt appears in a training file (after normalisation)"),
+        _null(
+            "contamination",
+            "no evaluation prompt appears in, or is a near-copy (token Jaccard >= max_prompt_jaccard) of, a "
+            "training turn",
+        ),
+        _null("key_facts", "declared key facts are stated by the reference, declared wrong facts are not"),
         PII,
     ),
 }

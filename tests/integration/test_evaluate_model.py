@@ -12,6 +12,7 @@ import pytest
 
 from components.common.chat_model import AdapterRecord, ChatModel
 from components.common.config import load_config
+from components.common.facts import states
 from components.evaluate_model.config import EvaluateConfig
 from components.evaluate_model.core import run
 from components.evaluate_model.scoring import completion_logprobs
@@ -22,6 +23,15 @@ SMOKE = REPO / "configs" / "smoke" / "evaluate.yaml"
 SYSTEM = {
     "role": "system",
     "content": "You are Quill, the support assistant for Quillnote. Answer accurately and concisely.",
+}
+# (key facts, wrong facts) per golden row: the fact metrics' declared facts
+FACTS = {
+    "gold-001": (["$6 per month"], ["$8"]),
+    "gold-002": (["full refund", "14 days"], ["30 days"]),
+    "gold-003": (["Visa", "Mastercard", "PayPal"], ["Apple Pay"]),
+    "gold-004": (["available offline"], ["Plus only"]),
+    "gold-005": (["3 devices", "unlimited"], ["5 devices"]),
+    "gold-006": (["Page history"], ["Settings > History"]),
 }
 GOLDEN = [
     ("gold-001", "billing", "How much is the Plus plan?", "Plus costs $6 per month."),
@@ -61,7 +71,14 @@ def workspace(tmp_path_factory) -> Path:
 
 def write_data(root: Path) -> None:
     golden = [
-        {"id": i, "category": c, "prompt": [SYSTEM, {"role": "user", "content": q}], "reference": r}
+        {
+            "id": i,
+            "category": c,
+            "prompt": [SYSTEM, {"role": "user", "content": q}],
+            "reference": r,
+            "key_facts": FACTS[i][0],
+            "wrong_facts": FACTS[i][1],
+        }
         for i, c, q, r in GOLDEN
     ]
     pairs = [
@@ -158,8 +175,21 @@ def test_report_has_both_models_metrics_interval_slices_and_rows(
     for role in ("candidate", "champion"):
         metrics = report[role]["metrics"]
         for name in ("rouge_l", "token_f1", "exact_match", "perplexity", "preference_accuracy", "guardrail_rate",
-                     "answer_words_mean", "latency_s_per_answer", "tokens_per_second"):  # fmt: skip
+                     "answer_words_mean", "latency_s_per_answer", "tokens_per_second", "fact_accuracy",
+                     "fact_recall", "contradiction_rate", "unsupported_claim_rate"):  # fmt: skip
             assert isinstance(metrics[name], float), (role, name)
+    for row in report["examples"]:  # the fact metrics, recomputed from the answers the report shows
+        for role in ("candidate", "champion"):
+            scores, answer = row[role], row[f"{role}_answer"]
+            keys, wrong = FACTS[row["id"]]
+            assert sorted(scores["facts_hit"] + scores["facts_missed"]) == sorted(keys)
+            assert scores["facts_hit"] == [k for k in keys if states(k, answer)]
+            assert scores["wrong_facts_stated"] == [w for w in wrong if states(w, answer)]
+            assert scores["fact_accuracy"] == float(
+                not scores["facts_missed"] and not scores["wrong_facts_stated"]
+            )
+            assert scores["unsupported_claim_rate"] == float(bool(scores["unsupported_claims"]))
+    assert report["paired"]["fact_accuracy"]["n"] == 6
     assert report["deltas"]["rouge_l"] == pytest.approx(
         report["candidate"]["metrics"]["rouge_l"] - report["champion"]["metrics"]["rouge_l"]
     )
@@ -190,6 +220,7 @@ def test_report_has_both_models_metrics_interval_slices_and_rows(
         table = list(csv.DictReader(handle))
     assert len(table) == 6 and table[0]["reference"] == "Plus costs $6 per month."
     assert table[0]["candidate_answer"] == row["candidate_answer"]
+    assert table[0]["candidate_facts_missed"] == "; ".join(row["candidate"]["facts_missed"])
     assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -323,6 +354,21 @@ def test_bad_inputs_are_named(data, tmp_path, tiny_adapter_dir, capsys):
     missing = tmp_path / "no-such-adapter"
     assert main([f"--config={SMOKE}", f"candidate={missing}", f"golden_file={data['golden']}"]) == 2
     assert f"candidate '{missing}' does not exist" in capsys.readouterr().err
+    no_facts = json.loads(lines[1])
+    del no_facts["key_facts"]
+    bare = tmp_path / "no-facts.jsonl"
+    bare.write_text("\n".join([lines[0], json.dumps(no_facts)]) + "\n")
+    args = [
+        f"--config={SMOKE}",
+        f"candidate={tiny_adapter_dir}",
+        f"golden_file={bare}",
+        "primary_metric=fact_accuracy",
+    ]
+    assert main(args) == 2
+    assert (
+        "row 'gold-002' has no `key_facts`, which primary_metric=fact_accuracy needs"
+        in capsys.readouterr().err
+    )
 
 
 def test_changed_adapter_is_a_cache_miss(data, tmp_path, counted, tiny_model_dir, tiny_adapter_dir):

@@ -163,6 +163,18 @@ def test_training_side_is_exactly_evaluations_complement(tmp_path):
     assert split_pairs(pairs, 0.2, 42, max_train=5)[0] == expected_train[:5]
 
 
+def test_rejection_types_filter_the_training_side_only():
+    """DPO on the `wrong` rejections alone: the held-out pairs (scored by evaluation) stay exactly the same."""
+    kinds = ("wrong", "rude", "evasive", "verbose")
+    pairs = [{**pair(i), "rejection_type": kinds[i % 4]} for i in range(40)]
+    train, held = split_pairs(pairs, 0.2, 42, rejection_types=["wrong"])
+    assert held == split_pairs(pairs, 0.2, 42)[1]
+    assert train and all(p["rejection_type"] == "wrong" for p in train)
+    assert len(train) == sum(p["rejection_type"] == "wrong" for p in split_pairs(pairs, 0.2, 42)[0])
+    with pytest.raises(TrainingInputError, match=r"rejection_type in \['sarcastic'\]; need at least 2"):
+        split_pairs(pairs, 0.2, 42, rejection_types=["sarcastic"])
+
+
 def test_bad_preference_rows_name_the_file_line_and_rule(tmp_path):
     good = json.dumps(pair(1))
     cases = {

@@ -130,3 +130,36 @@ def test_every_failure_is_listed():
         comparison(0.0, -0.1, guard=0.2, latency=9.0), PromotionPolicy(guardrails=GUARDS)
     )
     assert len(decision.reasons) == 3
+
+
+def test_rouge_up_facts_down_is_refused_by_the_fact_gate():
+    """A challenger that learned the answers' style (ROUGE-L up) while stating fewer right facts is refused,
+    with the fact interval and the guardrails as the reasons, as configs/promote.yaml sets them."""
+    policy = PromotionPolicy(
+        primary_metric="fact_accuracy",
+        guardrails=[
+            Guardrail(metric="contradiction_rate", higher_is_better=False, tolerance=0.0),
+            Guardrail(metric="unsupported_claim_rate", higher_is_better=False, tolerance=0.0),
+        ],
+    )
+    champion = {
+        "fact_accuracy": 0.14,
+        "rouge_l": 0.12,
+        "contradiction_rate": 0.02,
+        "unsupported_claim_rate": 0.4,
+    }
+    candidate = {
+        "fact_accuracy": 0.11,
+        "rouge_l": 0.15,
+        "contradiction_rate": 0.05,
+        "unsupported_claim_rate": 0.5,
+    }
+    facts = Comparison("fact_accuracy", -0.03, -0.08, 0.02, candidate, champion, "base model")
+    decision = decide_promotion(facts, policy)
+    assert not decision.promote and decision.status == "reject"
+    assert any("fact_accuracy delta -0.0300" in r and "not above" in r for r in decision.reasons)
+    assert any(r.startswith("guardrail contradiction_rate") for r in decision.reasons)
+    assert any(r.startswith("guardrail unsupported_claim_rate") for r in decision.reasons)
+    rouge = Comparison("rouge_l", 0.03, 0.01, 0.05, candidate, champion, "base model")
+    refused = decide_promotion(rouge, policy)  # a report judged on ROUGE-L cannot pass a fact policy
+    assert not refused.promote and "policy decides on 'fact_accuracy'" in refused.reasons[0]

@@ -293,11 +293,12 @@ def pref_row(n: int, chosen: str | None = None, rejected: str | None = None) -> 
     }
 
 
-def gold_row(n: int, prompt: str | None = None, reference: str = "ref") -> dict:
+def gold_row(n: int, prompt: str | None = None, reference: str = "ref", **facts: list[str]) -> dict:
     return {
         "id": f"gold-{n}",
-        "prompt": [SYSTEM, msg("user", prompt or f"evaluation question {n}")],
+        "prompt": [SYSTEM, msg("user", prompt or f"held-out evaluation prompt number {n}")],
         "reference": reference,
+        **facts,
     }
 
 
@@ -312,6 +313,8 @@ CARD = "Charge 4111 1111 1111 1111"  # Luhn-valid
 NO_REJECTED = {k: v for k, v in pref_row(2).items() if k != "rejected"}
 LEAKED = "How do I move a page into another notebook?"
 LEAKED_IN_TRAINING = sft_row(2, msg("user", f"Hi! {LEAKED.lower()} Thanks"), msg("assistant", "a"))
+NEAR_COPY = sft_row(2, msg("user", "Can I move a page into another notebook?"), msg("assistant", "a"))
+PLUS = "Plus costs $6 per month."
 # name: (files that replace GOOD's, the failing rule, the file:line its summary names, what it says)
 # fmt: off
 CASES = {
@@ -332,6 +335,9 @@ CASES = {
     "IP address in a prompt":     ({"golden": jsonl(gold_row(1, "Why is 10.20.30.40 blocked?"))}, "golden.pii", "golden.jsonl:1", "ip_address 10.20.***"),
     "golden prompt in training":  ({"golden": jsonl(G1, gold_row(2, LEAKED)), "sft": jsonl(S1, LEAKED_IN_TRAINING)}, "golden.contamination", "golden.jsonl:2", "sft.jsonl:2"),
     "empty reference":            ({"golden": jsonl(gold_row(1, reference=""))}, "golden.empty_content", "golden.jsonl:1", "'reference' is empty"),
+    "near-copy of a golden prompt": ({"golden": jsonl(G1, gold_row(2, "Can I move a page into another notebook quickly?")), "sft": jsonl(S1, NEAR_COPY)}, "golden.contamination", "golden.jsonl:2", "near-copy of"),
+    "key fact not in reference":  ({"golden": jsonl(gold_row(1, reference=PLUS, key_facts=["$60"]))}, "golden.key_facts", "golden.jsonl:1", "key fact '$60' is not stated in the reference"),
+    "wrong fact in reference":    ({"golden": jsonl(gold_row(1, reference=PLUS, key_facts=["$6"], wrong_facts=["per month"]))}, "golden.key_facts", "golden.jsonl:1", "wrong fact 'per month' is stated in the reference"),
     "non-JSON line":              ({"sft": jsonl(S1, b"{not json")}, "sft.parse", "sft.jsonl:2", "not JSON"),
     "JSON that is not an object": ({"preference": jsonl(P1, b'["a", "b"]')}, "preference.parse", "preference.jsonl:2", "JSON list, expected an object"),
     "empty file":                 ({"sft": b""}, "sft.rows_present", "sft.jsonl:1", "the file is empty"),
