@@ -29,10 +29,17 @@ _LOAD_AT_IMPORT = os.getloadavg()
 START_WINDOW_S = 60  # imported this soon after the process started: its load average counts as "at start"
 
 
-def record(script: str, rows: list[dict[str, Any]], tiny: bool = False, threads: int | None = None) -> Path:
+def record(
+    script: str,
+    rows: list[dict[str, Any]],
+    tiny: bool = False,
+    threads: int | None = None,
+    table: list[str] | None = None,
+) -> Path:
     """Write the rows (plus machine and date) to the script's results file; returns its path.
 
     `threads`: the torch thread count the measured processes used, when the script pinned it for them.
+    `table`: markdown lines of the script's own table, rendered under the rows by report.py.
     """
     folder = TINY_RESULTS if tiny else RESULTS
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +52,7 @@ def record(script: str, rows: list[dict[str, Any]], tiny: bool = False, threads:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(threads),
         "rows": [complete_row(row, command) for row in rows],
+        **({"table": table} if table else {}),
     }
     path = folder / f"{script}.json"
     path.write_text(json.dumps(payload, indent=2) + "\n")

@@ -54,6 +54,10 @@ def render(results: list[dict[str, Any]], missing: list[str]) -> str:
         ]
     if missing:
         lines += ["", "Not measured yet (no results file): " + ", ".join(f"`bench/{s}`" for s in missing)]
+    for result in results:  # a script's own table (e.g. the recipe frontier), rendered below the rows
+        if result.get("table"):
+            title = f"## `bench/{result['script']}.py`" + (" **[TINY]**" if result["tiny"] else "")
+            lines += ["", title, "", *result["table"]]
     return "\n".join(lines) + "\n"
 
 

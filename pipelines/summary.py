@@ -58,7 +58,9 @@ def main() -> int:
         )
     if align:
         shown = {k: v for k, v in align.items() if "accuracy" in k or "margin" in k}
-        print(f"alignment: {json.dumps(shown)}")
+        print(
+            f"alignment: {json.dumps(shown)}" if shown else "alignment: none (the SFT adapter is passed on)"
+        )
     if report:
         p, champ = report["primary"], report["champion"]
         label = champ.get("label") or champ.get("source")

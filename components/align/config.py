@@ -16,7 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from components.common.config import ConfigError, StepConfig
 from components.common.training import LoraSettings, check_trainer_keys
 
-Method = Literal["dpo", "orpo", "kto", "rlhf"]
+Method = Literal["dpo", "orpo", "kto", "rlhf", "none"]
 
 # method -> the config sections it trains with (also what the checkpoint fingerprint includes).
 METHOD_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -24,6 +24,7 @@ METHOD_SECTIONS: dict[str, tuple[str, ...]] = {
     "orpo": ("orpo",),
     "kto": ("kto",),
     "rlhf": ("reward", "reward_lora", "grpo"),
+    "none": (),
 }
 
 # TRL 1.16 DPOTrainer._compute_loss accepts these (it raises on anything else, but only at the first step).
@@ -82,7 +83,9 @@ class AlignConfig(StepConfig):
         "dpo",
         description="dpo: TRL DPOTrainer, reference = frozen copy of the SFT adapter; orpo: reference-free odds "
         "ratio (TRL experimental); kto: pairs split into desirable/undesirable answers; rlhf: reward model "
-        "(LoRA sequence classifier) then GRPO against it with a KL penalty to the SFT policy.",
+        "(LoRA sequence classifier) then GRPO against it with a KL penalty to the SFT policy; none: no alignment, "
+        "the SFT adapter is passed on unchanged (recorded as such), for when alignment measurably does not pay "
+        "for its time (bench/RESULTS.md, recipe frontier).",
     )
     sft_adapter: str = Field(
         "artifacts/train/adapter",

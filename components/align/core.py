@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,6 +136,8 @@ def align(cfg: AlignConfig) -> AlignOutcome:
     started = time.perf_counter()
     prep = prepare(cfg)
     layout = OutputLayout.of(cfg)
+    if cfg.method == "none":
+        return pass_through(prep, layout, started)
     with align_tracking(cfg, prep) as mlflow_run:
         prep.run_id = mlflow_run.info.run_id if mlflow_run else None
         if prep.is_main:
@@ -153,6 +156,36 @@ def align(cfg: AlignConfig) -> AlignOutcome:
         if layout.checkpoints.is_dir() and not any(layout.checkpoints.iterdir()):
             layout.checkpoints.rmdir()
     return AlignOutcome(result, policy.trainer, reward.trainer if reward else None)
+
+
+def pass_through(prep: AlignRun, layout: OutputLayout, started: float) -> AlignOutcome:
+    """method: none: the SFT adapter, byte for byte, becomes the step's adapter; the run, metrics.json, logs,
+    curves and figure say that nothing was aligned, so every later step and DVC see the usual outputs."""
+    if layout.adapter.exists():
+        shutil.rmtree(layout.adapter)
+    shutil.copytree(prep.sft.path, layout.adapter)
+    with align_tracking(prep.cfg, prep) as mlflow_run:
+        prep.run_id = mlflow_run.info.run_id if mlflow_run else None
+        result = {
+            "method": "none",
+            "out_dir": str(layout.root),
+            "adapter_dir": str(layout.adapter),
+            "metrics_file": str(layout.metrics),
+            "train_log": str(layout.train_log),
+            "plot": str(layout.plot),
+            "mlflow_run_id": prep.run_id,
+            "sft_run_id": prep.sft.run_id,
+            "config_hash": config_hash(prep.cfg),
+            "adapter_sha256": content_hash(layout.adapter),
+            "note": "no alignment (method: none): the SFT adapter is passed on unchanged",
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        if prep.is_main:
+            start_notes(prep)
+            metrics = write_outputs("none", layout.root, [], [], result)
+            log_outputs(layout, result, metrics)
+        result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    return AlignOutcome(result, None)
 
 
 def _result(prep: AlignRun, layout: OutputLayout, policy, reward) -> dict[str, Any]:

@@ -78,14 +78,17 @@ def normalise(text: str) -> str:
     return _NUMBER_UNIT.sub(r"\1 \2", text)
 
 
-def _bounded(haystack: str, start: int, end: int, is_path: bool) -> bool:
+def _bounded(haystack: str, start: int, end: int, is_path: bool, is_combo: bool = False) -> bool:
     before = haystack[start - 1] if start > 0 else ""
     after = haystack[end:]
     if before.isalnum() or (after[:1].isalnum()):
         return False
     if re.match(r"[.,]\d", after):  # "$6" inside "$6.50", "14" inside "14,5"
         return False
-    return not (is_path and (before == ">" or after.startswith(">")))
+    if is_path and (before == ">" or after.startswith(">")):
+        return False
+    # "Ctrl+/" is not stated by "Ctrl+/+//" nor "Ctrl+//": a combination does not run on into more keys
+    return not (is_combo and (before == "+" or after[:1] in ("+", "/")))
 
 
 def states(fact: str, answer: str) -> bool:
@@ -95,9 +98,10 @@ def states(fact: str, answer: str) -> bool:
         return False
     haystack = normalise(answer)
     is_path = ">" in needle
+    is_combo = bool(re.search(r"\w\+\S", needle))  # a key combination such as ctrl+k
     start = haystack.find(needle)
     while start != -1:
-        if _bounded(haystack, start, start + len(needle), is_path):
+        if _bounded(haystack, start, start + len(needle), is_path, is_combo):
             return True
         start = haystack.find(needle, start + 1)
     return False

@@ -25,7 +25,7 @@ import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from components.common.config import ConfigError, StepConfig
 
@@ -75,8 +75,18 @@ class LoraSettings(StepConfig):
     layers_to_transform: list[int] | None = Field(
         None,
         description="Adapt only these decoder layers (None: all). The top layers only = no backward pass "
-        "through the frozen ones below, so a faster step, with less capacity.",
+        "through the frozen ones below, so a faster step, with less capacity. Needs target_modules as a list.",
     )
+
+    @model_validator(mode="after")
+    def _layers_need_named_modules(self) -> LoraSettings:
+        if self.layers_to_transform is not None and isinstance(self.target_modules, str):
+            raise ValueError(
+                "lora.layers_to_transform needs lora.target_modules as a list of module names (peft cannot "
+                "combine it with 'all-linear'), e.g. [q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, "
+                "down_proj] for Llama-family models"
+            )
+        return self
 
 
 def build_lora_config(lora: LoraSettings, task_type: str = "CAUSAL_LM") -> LoraConfig:

@@ -13,6 +13,7 @@ the verdict is "awaiting_online_evidence", which, like "awaiting_approval", move
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +26,12 @@ class Guardrail(BaseModel):
     metric: str = Field(description="metric name in the evaluation report")
     higher_is_better: bool = Field(True, description="direction of 'better' for this metric")
     tolerance: float = Field(0.0, ge=0, description="how much worse than the champion is still acceptable")
+    test: Literal["point", "interval"] = Field(
+        "point",
+        description="point: the means' difference may not exceed the tolerance; interval: the paired-bootstrap "
+        "interval of the difference (evaluation's, per example) may not lie wholly beyond it, so a rise of one "
+        "answer in a hundred that the data cannot tell from noise does not refuse, a clear rise does",
+    )
 
 
 class PromotionPolicy(StepConfig):
@@ -67,6 +74,8 @@ class Comparison:
     candidate: dict[str, float]
     champion: dict[str, float]
     champion_label: str = "base model"
+    # paired-bootstrap interval (low, high) of candidate - champion per metric, for interval guardrails
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,17 @@ def _guardrail_failure(c: Comparison, rule: Guardrail) -> list[str]:
         return [f"guardrail {rule.metric!r} is missing from the evaluation report"]
     cand, champ = c.candidate[rule.metric], c.champion[rule.metric]
     worse_by = (champ - cand) if rule.higher_is_better else (cand - champ)
+    if rule.test == "interval":
+        if rule.metric not in c.intervals:
+            return [f"guardrail {rule.metric!r} has no paired interval in the evaluation report"]
+        low, high = c.intervals[rule.metric]
+        worse_low = -high if rule.higher_is_better else low  # lower end of "how much worse", 95% interval
+        if worse_low > rule.tolerance:
+            return [
+                f"guardrail {rule.metric}: {cand:.4f} vs {champ:.4f}, worse by {worse_by:+.4f} with the 95% "
+                f"interval [{low:+.4f}, {high:+.4f}] wholly beyond the tolerance {rule.tolerance}"
+            ]
+        return []
     if worse_by > rule.tolerance:
         return [
             f"guardrail {rule.metric}: {cand:.4f} vs {champ:.4f} is worse by {worse_by:.4f} (> {rule.tolerance})"

@@ -41,6 +41,11 @@ def comparison_from_report(report: dict[str, Any]) -> Comparison:
             k: float(v) for k, v in report["champion"]["metrics"].items() if isinstance(v, int | float)
         },
         champion_label=str(report["champion"].get("label") or report["champion"].get("source") or "champion"),
+        intervals={
+            name: (float(entry["ci_low"]), float(entry["ci_high"]))
+            for name, entry in report.get("paired", {}).items()
+            if "ci_low" in entry and "ci_high" in entry
+        },
     )
 
 

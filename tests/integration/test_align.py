@@ -22,6 +22,7 @@ from components.align.policy import describe_sft_adapter, preference_scores, pre
 from components.common.base_model import resolve_base_model
 from components.common.chat_model import AdapterRecord, ChatModel
 from components.common.config import load_config
+from components.common.hashing import content_hash
 from components.evaluate_model.inputs import read_held_out_pairs
 from components.evaluate_model.scoring import RewardModelSource
 from components.finetune_lora import core as sft_core
@@ -248,6 +249,31 @@ def test_orpo_and_kto_continue_the_sft_adapter(sft, tmp_path, method):
     assert result["global_step"] == 2
     assert changed_tensors(load_file(sft.dir / WEIGHTS), load_file(Path(result["adapter_dir"]) / WEIGHTS))
     assert AdapterRecord.read(Path(result["adapter_dir"])).method == method
+
+
+def test_method_none_passes_the_sft_adapter_on_unchanged_and_says_so(sft, tmp_path):
+    """No alignment: the next steps get the SFT adapter byte for byte, with the usual outputs and a run."""
+    result = run_in(sft.root, align_config(sft.dir, tmp_path / "none", "method=none")).result
+    adapter = Path(result["adapter_dir"])
+    assert {p.name: p.read_bytes() for p in adapter.iterdir()} == {
+        p.name: p.read_bytes() for p in sft.dir.iterdir()
+    }
+    assert result["adapter_sha256"] == content_hash(sft.dir) and "passed on unchanged" in result["note"]
+    out = Path(result["out_dir"])
+    for name in (
+        "metrics.json",
+        "train_log.csv",
+        "alignment_curves.png",
+        "curves/reward_margin.csv",
+        "curves/kl.csv",
+    ):
+        assert (out / name).is_file(), name  # every DVC output of the stage exists
+    client = mlflow.MlflowClient(tracking_uri=tracking_env(sft.root)["TUNELINE_TRACKING_URI"])
+    run = client.get_run(result["mlflow_run_id"])
+    assert (
+        run.data.tags["tuneline.align_method"] == "none"
+        and run.data.tags["tuneline.sft_run_id"] == sft.run_id
+    )
 
 
 @pytest.fixture(scope="module")

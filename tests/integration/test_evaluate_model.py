@@ -229,6 +229,8 @@ def test_report_feeds_the_promotion_decision(adapter_vs_base):
     report = json.loads((adapter_vs_base["out"] / "eval_report.json").read_text())
     comparison = promote.comparison_from_report(report)
     assert comparison.primary_metric == "rouge_l" and comparison.ci_low == report["primary"]["ci_low"]
+    paired = report["paired"]["unsupported_claim_rate"]  # what an interval guardrail reads
+    assert comparison.intervals["unsupported_claim_rate"] == (paired["ci_low"], paired["ci_high"])
     assert "latency_s_per_answer" in comparison.candidate and "guardrail_rate" in comparison.champion
 
 

@@ -36,7 +36,8 @@ def use_smoke_configs(configs: Path, tiny_model_dir: Path) -> None:
     }
     patch("base_model", {"spec": tiny, "max_new_tokens": 4})
     patch("validate_data", {"base_model": tiny, "data_docs": False})
-    patch("train", {"base_model": tiny, "lora": smoke["train"]["lora"], "trainer": smoke["train"]["trainer"]})
+    tiny_lora = {**smoke["train"]["lora"], "layers_to_transform": None}  # the tiny model has 2 layers, not 30
+    patch("train", {"base_model": tiny, "lora": tiny_lora, "trainer": smoke["train"]["trainer"]})
     patch("align", {k: smoke["align"][k] for k in ("max_train_pairs", "dpo", "log_system_metrics")})
     keys = ("generation", "max_examples", "bootstrap_resamples", "batch_size", "scoring_batch_size")
     patch("evaluate", {"base_model": tiny, **{k: smoke["evaluate"][k] for k in keys}})

@@ -163,3 +163,37 @@ def test_rouge_up_facts_down_is_refused_by_the_fact_gate():
     rouge = Comparison("rouge_l", 0.03, 0.01, 0.05, candidate, champion, "base model")
     refused = decide_promotion(rouge, policy)  # a report judged on ROUGE-L cannot pass a fact policy
     assert not refused.promote and "policy decides on 'fact_accuracy'" in refused.reasons[0]
+
+
+def test_interval_guardrails_refuse_a_clear_rise_and_pass_noise():
+    """test: interval reads the paired interval of candidate - champion: wholly above the tolerance = refused."""
+    rule = Guardrail(metric="contradiction_rate", higher_is_better=False, tolerance=0.0, test="interval")
+    policy = PromotionPolicy(primary_metric="fact_accuracy", guardrails=[rule])
+    champ = {"fact_accuracy": 0.0, "contradiction_rate": 0.0}
+
+    def decide(rate, low, high):
+        cand = {"fact_accuracy": 0.3, "contradiction_rate": rate}
+        intervals = {"contradiction_rate": (low, high)}
+        return decide_promotion(
+            Comparison("fact_accuracy", 0.3, 0.2, 0.4, cand, champ, "base", intervals), policy
+        )
+
+    assert decide(0.009, 0.0, 0.027).promote  # one answer in 112: the interval reaches 0
+    clear = decide(0.12, 0.06, 0.18)
+    assert not clear.promote and "wholly beyond the tolerance 0.0" in clear.reasons[0]
+    higher = Guardrail(metric="preference_accuracy", higher_is_better=True, tolerance=0.02, test="interval")
+    policy = PromotionPolicy(primary_metric="fact_accuracy", guardrails=[higher])
+    cand, base = (
+        {"fact_accuracy": 0.3, "preference_accuracy": 0.5},
+        {"fact_accuracy": 0.0, "preference_accuracy": 0.6},
+    )
+    dropped = Comparison(
+        "fact_accuracy", 0.3, 0.2, 0.4, cand, base, "base", {"preference_accuracy": (-0.15, -0.05)}
+    )
+    assert not decide_promotion(dropped, policy).promote  # fell by at least 0.05 > 0.02
+    noisy = Comparison(
+        "fact_accuracy", 0.3, 0.2, 0.4, cand, base, "base", {"preference_accuracy": (-0.2, 0.01)}
+    )
+    assert decide_promotion(noisy, policy).promote
+    missing = Comparison("fact_accuracy", 0.3, 0.2, 0.4, cand, base, "base")
+    assert "has no paired interval" in decide_promotion(missing, policy).reasons[0]

@@ -53,6 +53,8 @@ NOT_STATED = [
     ("Enterprise", "Enterprises love it."),
     ("full refund", "a partial refund"),
     ("Cmd+K", "Ctrl+K"),
+    ("Ctrl+/", "Press Ctrl+/+////// to see every shortcut."),  # a degenerate repetition is not the shortcut
+    ("Cmd+/", "Press Cmd+//."),
 ]
 
 

@@ -46,6 +46,23 @@ def test_lora_settings_map_to_peft_lora_config():
     assert lora.task_type == "CAUSAL_LM" and lora.bias == "none"
     assert build_lora_config(LoraSettings()).target_modules == "all-linear"
     assert build_lora_config(LoraSettings(), task_type="SEQ_CLS").task_type == "SEQ_CLS"
+    assert build_lora_config(LoraSettings()).layers_to_transform is None
+    top = LoraSettings(layers_to_transform=[1], target_modules=["q_proj", "down_proj"])
+    assert build_lora_config(top).layers_to_transform == [1]
+    with pytest.raises(ValueError, match=r"layers_to_transform needs lora\.target_modules as a list"):
+        LoraSettings(layers_to_transform=[1])
+
+
+def test_lora_on_the_top_layers_only_adapts_those_layers(tiny_model_dir):
+    """layers_to_transform: adapters exist only in the listed decoder layers (the rest stay frozen base)."""
+    from peft import get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    top = LoraSettings(layers_to_transform=[1], target_modules=["q_proj", "down_proj"])
+    peft_model = get_peft_model(model, build_lora_config(top))
+    adapted = {n.split(".layers.")[1].split(".")[0] for n, _ in peft_model.named_parameters() if "lora_" in n}
+    assert adapted == {"1"}
 
 
 def test_trainer_mapping_becomes_sft_config_with_project_owned_values(tmp_path):
