@@ -89,6 +89,11 @@ class EvaluateConfig(StepConfig):
         True, description="Fold LoRA weights into the base before generating (as serving does): faster."
     )
     scoring_batch_size: int = Field(8, ge=1, description="Sequences per forward pass for log-prob scoring.")
+    reference_perplexity: bool = Field(
+        True,
+        description="Score each model's log-probability of the reference answers (perplexity, a diagnostic: "
+        "no gate reads it); False saves one forward pass over the golden set per model.",
+    )
     primary_metric: Literal["fact_accuracy", "fact_recall", "rouge_l", "token_f1", "exact_match"] = Field(
         "rouge_l",
         description="Per-example metric behind the bootstrap interval, win/tie/loss and slices (and promotion). "

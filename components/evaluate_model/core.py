@@ -103,6 +103,7 @@ def _run(cfg: EvaluateConfig) -> dict[str, Any]:
         scoring_batch_size=cfg.scoring_batch_size,
         merge_adapter=cfg.merge_adapter,
         reward=RewardModelSource.describe(cfg.reward_model) if cfg.reward_model else None,
+        score_references=cfg.reference_perplexity,
     )
     resolve_seconds = time.perf_counter() - started
     cache = ResultCache(cfg.cache_dir, enabled=cfg.use_cache)

@@ -82,12 +82,13 @@ def model_metrics(
     per_example["unsupported_claim_rate"] = claims.pop("flags")
     per_example["unsupported_claims"] = claims.pop("claims")
     metrics.update(claims)
-    ppl = load_metric("perplexity").compute(
-        nll_sums=[-s["logprob"] for s in run.reference_scores],
-        token_counts=[s["tokens"] for s in run.reference_scores],
-    )
-    per_example["reference_perplexity"] = ppl.pop("scores")
-    metrics.update(ppl)
+    if run.reference_scores:  # absent when reference_perplexity is off
+        ppl = load_metric("perplexity").compute(
+            nll_sums=[-s["logprob"] for s in run.reference_scores],
+            token_counts=[s["tokens"] for s in run.reference_scores],
+        )
+        per_example["reference_perplexity"] = ppl.pop("scores")
+        metrics.update(ppl)
     guard = load_metric("guardrail_rate").compute(predictions=predictions, **cfg.guardrail.model_dump())
     per_example["guardrail_flag"] = guard.pop("flags")
     per_example["guardrail_reasons"] = guard.pop("reasons")

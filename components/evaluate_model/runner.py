@@ -37,6 +37,7 @@ class EvalInputs:
     scoring_batch_size: int
     merge_adapter: bool = True
     reward: RewardModelSource | None = None
+    score_references: bool = True  # reference log-probs (perplexity); False skips a forward pass per model
 
 
 @dataclass
@@ -59,8 +60,10 @@ def evaluate_one(source: ModelSource, inputs: EvalInputs, cache: ResultCache) ->
     model = {"fingerprint": source.fingerprint, "merged": inputs.merge_adapter and source.adapter}
     gen_key = cache_key("generations", model=model, golden=inputs.golden_hash, generation=inputs.generation)
     generations = step.get(gen_key, "generations", lambda chat: _generate(chat, source.role, inputs))
-    ref_key = cache_key("reference-logprobs", model=model, golden=inputs.golden_hash)
-    references = step.get(ref_key, "reference_logprobs", lambda chat: _reference_scores(chat, inputs))
+    references: dict[str, Any] = {"scores": []}
+    if inputs.score_references:
+        ref_key = cache_key("reference-logprobs", model=model, golden=inputs.golden_hash)
+        references = step.get(ref_key, "reference_logprobs", lambda chat: _reference_scores(chat, inputs))
     pair_scores: list[dict[str, Any]] = []
     if inputs.pairs:
         pair_key = cache_key("pair-logprobs", model=model, pairs=inputs.pairs_hash)

@@ -373,6 +373,18 @@ def test_bad_inputs_are_named(data, tmp_path, tiny_adapter_dir, capsys):
     )
 
 
+def test_reference_perplexity_off_skips_that_pass_and_that_metric(data, tmp_path, counted, tiny_adapter_dir):
+    cfg = config(data, tmp_path, "noppl", candidate=str(tiny_adapter_dir), reference_perplexity=False,
+                 preference_file=None, cache_dir=str(tmp_path / "c"))  # fmt: skip
+    result = run(cfg)
+    assert result["cache_hits"]["candidate"] == {"generations": False}  # no reference-logprobs piece at all
+    report = json.loads((tmp_path / "noppl" / "eval_report.json").read_text())
+    assert (
+        "perplexity" not in report["candidate"]["metrics"] and "reference_perplexity" not in report["paired"]
+    )
+    assert "fact_accuracy" in report["paired"]
+
+
 def test_changed_adapter_is_a_cache_miss(data, tmp_path, counted, tiny_model_dir, tiny_adapter_dir):
     models = {"candidate": str(tiny_adapter_dir), "champion": str(tiny_model_dir)}
     run(config(data, tmp_path, "first", **models))  # both cached now (or already, by an earlier test)
