@@ -93,6 +93,16 @@ RECIPES: dict[str, dict] = {
             "trainer.max_steps=85",
         ],
     },
+    "b40-top-lr3e-3-const": {
+        "note": "b85-top-lr3e-3-const for 40 steps",
+        "train": [
+            *S60,
+            *TOP_HALF,
+            "trainer.learning_rate=3e-3",
+            "trainer.lr_scheduler_type=constant_with_warmup",
+            "trainer.max_steps=40",
+        ],
+    },
     "b170-top-lr3e-3-const": {
         "note": "b85-top-lr3e-3-const for 170 steps (twice the demo budget)",
         "train": [
