@@ -10,13 +10,12 @@ from typing import Any
 
 from components.evaluate_model.config import EvaluateConfig
 from components.evaluate_model.inputs import GoldenExample
-from components.evaluate_model.metric_suite import HIGHER_IS_BETTER
+from components.evaluate_model.metric_suite import FACT_METRICS, HIGHER_IS_BETTER
 from components.evaluate_model.stats import outcomes, paired_bootstrap, slice_results, win_tie_loss
 
+# per-example scores with a paired interval (the fact metrics first: they decide for a support assistant)
 PAIRED_METRICS = (
-    "fact_accuracy",
-    "fact_recall",
-    "contradiction_rate",
+    *FACT_METRICS,
     "unsupported_claim_rate",
     "rouge_l",
     "token_f1",
@@ -25,21 +24,13 @@ PAIRED_METRICS = (
     "guardrail_flag",
     "reward",
 )
+# what each row of the report shows per model: those scores plus the facts and claims behind them
 ROW_FIELDS = (
-    "fact_accuracy",
-    "fact_recall",
-    "contradiction_rate",
+    *PAIRED_METRICS,
     "facts_hit",
     "facts_missed",
     "wrong_facts_stated",
-    "unsupported_claim_rate",
     "unsupported_claims",
-    "rouge_l",
-    "token_f1",
-    "exact_match",
-    "reference_perplexity",
-    "guardrail_flag",
-    "reward",
     "answer_words",
 )
 
