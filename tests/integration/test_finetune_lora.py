@@ -136,7 +136,8 @@ def test_mlflow_run_holds_params_metrics_tags_and_adapter(trained, tiny_model_di
     run = trained.client.get_run(trained.result["mlflow_run_id"])
     params, tags = run.data.params, run.data.tags
     assert params["lora.r"] == "4" and params["trainer.max_steps"] == "6" and params["seed"] == "0"
-    assert int(params["data.train_rows"]) + int(params["data.eval_rows"]) == 440
+    rows = len((REPO / "data/raw/sft.jsonl").read_text().splitlines())  # the smoke config's train_file
+    assert int(params["data.train_rows"]) + int(params["data.eval_rows"]) == rows == 944
     for metric in ("loss", "learning_rate", "grad_norm", "tokens_per_second"):
         history = trained.client.get_metric_history(run.info.run_id, metric)
         assert sorted(m.step for m in history) == list(range(1, 7)), metric

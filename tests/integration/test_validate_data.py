@@ -92,8 +92,8 @@ def test_failing_data_exits_non_zero_after_writing_report_and_docs(tmp_path, tin
     sft = copy_with_lines(RAW / "sft.jsonl", tmp_path / "sft.jsonl", {17: wrong_order, 42: leaked})
     assert main(args_for(tmp_path, tiny_model_dir, "max_examples=1", sft=sft)) == 2
     err = capsys.readouterr().err
-    assert f"FAIL {sft}:17 sft.role_order: 1 of 440 rows" in err
-    assert f"FAIL {sft}:42 sft.pii: 1 of 440 rows contain personal data" in err
+    assert f"FAIL {sft}:17 sft.role_order: 1 of 944 rows" in err
+    assert f"FAIL {sft}:42 sft.pii: 1 of 944 rows contain personal data" in err
     report = json.loads((tmp_path / "report" / "report.json").read_text())
     rules = {r["rule"]: r for r in report["rules"]}
     assert not report["passed"] and report["blocking_failures"] == 2
@@ -117,7 +117,7 @@ def test_redact_mode_writes_a_cleaned_copy_and_leaves_the_original_untouched(
     original = sft.read_bytes()
     assert main(args_for(tmp_path, tiny_model_dir, "pii_action=redact", sft=sft)) == 0
     out, err = capsys.readouterr()
-    assert f"WARN {sft}:5 sft.pii: 2 of 440 rows had personal data, redacted" in err
+    assert f"WARN {sft}:5 sft.pii: 2 of 944 rows had personal data, redacted" in err
     assert sft.read_bytes() == original
     cleaned = Path(json.loads(out)["redacted_files"]["sft"])
     assert cleaned == tmp_path / "report" / "redacted" / "sft.jsonl"
@@ -143,7 +143,7 @@ def test_report_and_data_docs_are_logged_when_tracking_is_configured(
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
     run = mlflow.get_run(run_id)
     assert run.data.tags["tuneline.step"] == "validate_data" and run.data.tags["validation.passed"] == "true"
-    assert run.data.params["max_tokens"] == "512" and run.data.metrics["sft.records"] == 440
+    assert run.data.params["max_tokens"] == "512" and run.data.metrics["sft.records"] == 944
     logged = {f.path for f in mlflow.artifacts.list_artifacts(run_id=run_id, artifact_path="validate_data")}
     assert {"validate_data/report.json", "validate_data/summary.txt", "validate_data/data_docs"} <= logged
     docs = mlflow.artifacts.list_artifacts(run_id=run_id, artifact_path="validate_data/data_docs")
