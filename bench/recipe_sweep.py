@@ -376,7 +376,9 @@ def main() -> None:
                    f"(dev {r['dev']['candidate']['fact_accuracy']:.3f}) [{r['note']}]" if "dev" in r else
                    f"recipe {r['recipe']}: golden fact_accuracy after {r['minutes']:.1f} min of training [{r['note']}]",
          "ours": round(r["golden"]["candidate"]["fact_accuracy"], 3),
-         "peer": round(r["golden"]["champion"]["fact_accuracy"], 3), "unit": "fact accuracy (base as peer)"}
+         "peer": round(r["golden"]["champion"]["fact_accuracy"], 3), "unit": "fact accuracy (base as peer)",
+         "command": "make demo, then python bench/recipe_sweep.py --record-demo <clone>" if "dev" not in r
+                    else f"python bench/recipe_sweep.py {r['recipe']} --golden"}
         for r in sorted(results, key=lambda r: r["minutes"]) if "golden" in r
     ]  # fmt: skip
     if rows:
