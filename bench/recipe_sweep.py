@@ -163,32 +163,31 @@ def dev_file(train_config: str, out: Path) -> Path:
 
 
 def fact_scores(report: dict) -> dict[str, dict[str, float]]:
-    """Fact metrics of both models, recomputed from the report's answers with the project's matcher."""
-    from components.common.facts import facts_stated, unsupported_claims
+    """Fact metrics of both models, recomputed from the report's answers by the evaluation's own metric
+    modules (fact_check, unsupported_claims), so a sweep row and an evaluation report cannot disagree."""
+    from components.evaluate_model.metric_suite import load_metric
 
     rows = report["examples"]
     golden = {
         r["id"]: r for r in map(json.loads, Path(report["golden_set"]["file"]).read_text().splitlines())
     }
+    items = [golden[row["id"]] for row in rows]
     scores = {}
     for role in ("candidate", "champion"):
-        recall, accurate, contradicted, unsupported = [], [], [], []
-        for row in rows:
-            answer, item = row[f"{role}_answer"], golden[row["id"]]
-            hit = facts_stated(item["key_facts"], answer)
-            wrong = facts_stated(item["wrong_facts"], answer)
-            recall.append(len(hit) / len(item["key_facts"]))
-            accurate.append(float(len(hit) == len(item["key_facts"]) and not wrong))
-            contradicted.append(float(bool(wrong)))
-            unsupported.append(float(bool(unsupported_claims(answer, item["reference"]))))
-        n = len(rows)
+        answers = [row[f"{role}_answer"] for row in rows]
+        facts = load_metric("fact_check").compute(
+            predictions=answers,
+            key_facts=[i["key_facts"] for i in items],
+            wrong_facts=[i["wrong_facts"] for i in items],
+        )
+        claims = load_metric("unsupported_claims").compute(
+            predictions=answers, references=[i["reference"] for i in items]
+        )
         scores[role] = {
-            "fact_accuracy": sum(accurate) / n,
-            "fact_recall": sum(recall) / n,
-            "contradiction_rate": sum(contradicted) / n,
-            "unsupported_claim_rate": sum(unsupported) / n,
+            **{k: facts[k] for k in ("fact_accuracy", "fact_recall", "contradiction_rate")},
+            "unsupported_claim_rate": claims["unsupported_claim_rate"],
             "rouge_l": report[role]["metrics"]["rouge_l"],
-            "n": n,
+            "n": len(rows),
         }
     return scores
 
