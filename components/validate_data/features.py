@@ -128,6 +128,7 @@ def mark_contamination(
     (token Jaccard >= max_jaccard) a training turn: a reworded copy measures memory, not understanding."""
     index = training_index(training)
     exact = {turn: where for turn, where in reversed(index)}
+    word_sets = [(set(turn.split()), where) for turn, where in index]  # split once, not once per golden row
     for line, record in golden.records:
         for prompt in user_turns(record):
             needle = f" {normalise(prompt)} "
@@ -139,7 +140,7 @@ def mark_contamination(
             if where:
                 rows[line]["contamination"] = f"user prompt also appears in {where}"
                 break
-            near = _nearest(needle, index, max_jaccard)
+            near = _nearest(set(needle.split()), word_sets, max_jaccard)
             if near:
                 rows[line]["contamination"] = (
                     f"user prompt is a near-copy of {near[1]} (token Jaccard {near[0]:.2f} >= {max_jaccard})"
@@ -147,12 +148,12 @@ def mark_contamination(
                 break
 
 
-def _nearest(needle: str, index: list[tuple[str, str]], threshold: float) -> tuple[float, str] | None:
-    """(Jaccard, where) of the most similar training turn at or above `threshold`, or None."""
-    words = set(needle.split())
+def _nearest(
+    words: set[str], word_sets: list[tuple[set[str], str]], threshold: float
+) -> tuple[float, str] | None:
+    """(Jaccard, where) of the most similar training turn (as a word set) at or above `threshold`, or None."""
     best: tuple[float, str] | None = None
-    for turn, where in index:
-        other = set(turn.split())
+    for other, where in word_sets:
         score = len(words & other) / len(words | other) if words | other else 0.0
         if score >= threshold and (best is None or score > best[0]):
             best = (score, where)
