@@ -9,11 +9,12 @@ checks at the first training step are checked here, before any model is loaded.
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from functools import partial
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from components.common.config import ConfigError, StepConfig
+from components.common.config import ConfigError, StepConfig, TrlFields
 from components.common.training import LoraSettings, check_trainer_keys
 
 Method = Literal["dpo", "orpo", "kto", "rlhf", "none"]
@@ -139,23 +140,23 @@ class AlignConfig(StepConfig):
     qlora: bool = Field(
         False, description="Load the base in 4-bit NF4 (needs CUDA + bitsandbytes; refused elsewhere)."
     )
-    dpo: dict[str, Any] = Field(
+    dpo: Annotated[dict[str, Any], TrlFields(partial(trl_config_class, "dpo"))] = Field(
         default_factory=dict, description="TRL DPOConfig fields (beta, loss_type, max_length, ...)."
     )
-    orpo: dict[str, Any] = Field(
+    orpo: Annotated[dict[str, Any], TrlFields(partial(trl_config_class, "orpo"))] = Field(
         default_factory=dict, description="TRL ORPOConfig fields (beta = lambda, ...)."
     )
-    kto: dict[str, Any] = Field(
+    kto: Annotated[dict[str, Any], TrlFields(partial(trl_config_class, "kto"))] = Field(
         default_factory=dict, description="TRL KTOConfig fields (beta, desirable_weight, ...)."
     )
-    reward: dict[str, Any] = Field(
+    reward: Annotated[dict[str, Any], TrlFields(partial(trl_config_class, "reward"))] = Field(
         default_factory=dict, description="rlhf: TRL RewardConfig fields for the reward model."
     )
     reward_lora: LoraSettings = Field(
         default_factory=LoraSettings,
         description="rlhf: LoRA shape of the reward model (the score head is trained in full).",
     )
-    grpo: dict[str, Any] = Field(
+    grpo: Annotated[dict[str, Any], TrlFields(partial(trl_config_class, "grpo"))] = Field(
         default_factory=dict,
         description="rlhf: TRL GRPOConfig fields for the policy (beta > 0 = KL penalty).",
     )

@@ -3,7 +3,10 @@
 Every step declares a pydantic model (`StepConfig` subclass) whose fields carry a description.
 `load_config(MyConfig, "configs/train.yaml", ["lora.r=16", "max_steps=20"])` reads the YAML, applies the
 overrides (dotted keys reach nested models), and validates types; any mistake raises `ConfigError`
-naming the file and the key.
+naming the file and the key. An override's text is converted by the type of the field it sets (TRL's own
+annotation for keys of a `TrlFields` section such as `trainer.`): `name=no` stays the string "no", `packing=no`
+is False, `null` is None only where the field is Optional, and `[a, b]` / `{k: v}` are read as YAML element by
+element by type; only fields typed `Any` (or unknown keys) take the whole value as YAML.
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from components.common.override_types import (
+    OverrideValueError,
+    TrlFields,
+    field_type,
+    typed_value,
+    yaml_value,
+)
+
+__all__ = ["ConfigError", "StepConfig", "TrlFields", "load_config", "parse_overrides"]
 
 C = TypeVar("C", bound="StepConfig")
 
@@ -30,20 +43,21 @@ class StepConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, protected_namespaces=())
 
 
-def parse_overrides(overrides: Iterable[str]) -> dict[str, Any]:
-    """Turn `["a.b=1", "name=x"]` into a nested dict; values are parsed as YAML scalars/lists."""
+def parse_overrides(overrides: Iterable[str], model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """Turn `["a.b=1", "name=x"]` into a nested dict. With `model`, each value is converted by the type of the
+    field its dotted key reaches (`name=no` stays the string "no" for a str field); without, values are YAML."""
     nested: dict[str, Any] = {}
     for item in overrides:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise ConfigError(f"override {item!r} is not of the form key=value")
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"override {item!r}: value is not valid YAML ({exc})") from exc
-        node = nested
         parts = key.split(".")
+        try:
+            value = typed_value(item, raw, field_type(model, parts)) if model else yaml_value(item, raw)
+        except OverrideValueError as exc:
+            raise ConfigError(str(exc)) from None
+        node = nested
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
@@ -85,9 +99,10 @@ def load_config(
     overrides: Iterable[str] = (),
     **values: Any,
 ) -> C:
-    """Build `cls` from YAML defaults at `path`, then `key=value` overrides, then keyword values."""
+    """Build `cls` from YAML defaults at `path`, then `key=value` overrides (converted by the type of the
+    field each sets), then keyword values (Python values, taken as they are)."""
     data: dict[str, Any] = read_yaml(path) if path else {}
-    data = deep_merge(data, parse_overrides(overrides))
+    data = deep_merge(data, parse_overrides(overrides, cls))
     data = deep_merge(data, values)
     source = str(path) if path else "<overrides>"
     try:

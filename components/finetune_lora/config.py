@@ -7,11 +7,11 @@ fields here.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from components.common.config import StepConfig
+from components.common.config import StepConfig, TrlFields
 from components.common.training import LoraSettings, check_trainer_keys
 
 # Left out of the checkpoint fingerprint: fields that do not change what is trained (so changing them
@@ -21,6 +21,9 @@ NOT_IN_FINGERPRINT = frozenset(
     {"resume", "keep_checkpoints", "run_name", "log_system_metrics", "out_dir", "checkpoint_dir"}
     | {"train_file", "base_model"}
 )
+
+# The `trainer:` mapping holds TRL SFTConfig fields: overrides of its keys get SFTConfig's types.
+SFT_FIELDS = TrlFields("trl:SFTConfig")
 
 
 class FinetuneConfig(StepConfig):
@@ -64,7 +67,7 @@ class FinetuneConfig(StepConfig):
         description="Load the base in 4-bit NF4 (needs CUDA + bitsandbytes; refused elsewhere before work).",
     )
     lora: LoraSettings = Field(default_factory=LoraSettings, description="LoRA adapter shape.")
-    trainer: dict[str, Any] = Field(
+    trainer: Annotated[dict[str, Any], SFT_FIELDS] = Field(
         default_factory=dict,
         description="TRL SFTConfig fields (max_steps, learning_rate, packing, ...); unknown keys are errors.",
     )
@@ -76,9 +79,7 @@ class FinetuneConfig(StepConfig):
     @field_validator("trainer")
     @classmethod
     def _known_trainer_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        from trl import SFTConfig
-
-        return check_trainer_keys(value, SFTConfig)
+        return check_trainer_keys(value, SFT_FIELDS.load())
 
     @field_validator("resume")
     @classmethod
