@@ -1,4 +1,7 @@
-"""`tuneline pipeline compile | run-local | submit`: the Kubeflow pipeline from the command line."""
+"""`tuneline pipeline compile | run-local | submit`: the Kubeflow pipeline from the command line.
+
+tuneline pipeline run-local --feedback data/feedback   # align also trains on `tuneline feedback export` pairs
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,30 @@ from components.common.step import offline_environment
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "raw"
+FEEDBACK = REPO / "data" / "feedback"
+
+
+def feedback_location(value: str) -> str:
+    """`--feedback`: a URI (gs://, s3://, minio://...) as given, or a local folder of *.jsonl made absolute."""
+    if not value or "://" in value:
+        return value
+    path = Path(value).resolve()
+    if not path.is_dir():
+        what = "a file" if path.is_file() else "missing"
+        raise argparse.ArgumentTypeError(
+            f"{value} is {what}: give the folder `tuneline feedback export` writes to (data/feedback)"
+        )
+    return str(path)
+
+
+def note_unused_feedback(args) -> None:
+    """Without --feedback the pipeline trains on no feedback, unlike `dvc repro`: say so when there is some."""
+    if not args.feedback and list(FEEDBACK.glob("*.jsonl")):
+        print(
+            f"note: {FEEDBACK} holds feedback pairs that `dvc repro` trains on; this run does not "
+            f"(add --feedback {FEEDBACK})",
+            file=sys.stderr,
+        )
 
 
 def _resources(args):
@@ -35,6 +62,7 @@ def _arguments(args) -> dict:
         "train_overrides": args.train_override,
         "align_overrides": args.align_override,
         "eval_overrides": args.eval_override,
+        "feedback_uri": args.feedback,
     }
 
 
@@ -52,6 +80,7 @@ def run_local_cmd(args) -> int:
 
     from pipelines.pipeline import build_pipeline
 
+    note_unused_feedback(args)
     os.environ.setdefault("TUNELINE_PIPELINE_RUN_ID", f"kfp-local-{uuid.uuid4().hex[:12]}")
     local.init(
         runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(Path(args.pipeline_root).resolve())
@@ -99,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     runargs.add_argument("--sft-uri", default=str(DATA / "sft.jsonl"))
     runargs.add_argument("--preference-uri", default=str(DATA / "preference.jsonl"))
     runargs.add_argument("--golden-uri", default=str(DATA / "golden.jsonl"))
+    runargs.add_argument(
+        "--feedback",
+        type=feedback_location,
+        default="",
+        metavar="FOLDER_OR_URI",
+        help="pairs from `tuneline feedback export` (e.g. data/feedback, or a bucket folder for submit) that "
+        "align adds to its training pairs; default: none",
+    )
     runargs.add_argument("--train-override", action="append", default=[], metavar="KEY=VALUE")
     runargs.add_argument("--align-override", action="append", default=[], metavar="KEY=VALUE")
     runargs.add_argument("--eval-override", action="append", default=[], metavar="KEY=VALUE")

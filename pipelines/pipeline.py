@@ -6,16 +6,18 @@
 
 validate -> train -> align -> evaluate -> [gate passes] -> register -> promote. The YAML configs in configs/ are
 read at compile time and passed as parameters, so the pipeline and `dvc repro` use the same settings; pipeline
-parameters (data URIs, overrides) are the knobs users change per run.
+parameters (data URIs, overrides) are the knobs users change per run. `feedback_uri` names a folder of pairs from
+`tuneline feedback export` (what `dvc repro` reads from data/feedback) for align's training side; empty: none.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from kfp import dsl
-from kfp.dsl import Dataset
+from kfp.dsl import Dataset, Output
 
 from components.align.component import align_op
+from components.common.images import COMPONENT_IMAGE
 from components.evaluate_model.component import evaluate_op
 from components.finetune_lora.component import finetune_lora_op
 from components.register.component import gate_op, promote_op, register_op
@@ -36,6 +38,20 @@ class Resources:
     train_gpus: int = 0
     train_retries: int = 2
     tracking_uri: str = ""  # TUNELINE_TRACKING_URI for every task (an MLflow server on a cluster)
+
+
+@dsl.component(base_image=COMPONENT_IMAGE)
+def feedback_source_op(feedback_uri: str, no_feedback: Output[Dataset]) -> str:
+    """The URI of the feedback folder align reads: `feedback_uri` when given, else `no_feedback`, an empty folder.
+
+    Pipeline plumbing: an input artifact cannot be optional at run time (kfp.local runs no dsl.OneOf of
+    artifacts), so the pipeline always imports a folder and "no feedback" is an empty one.
+    """
+    from pathlib import Path
+
+    Path(no_feedback.path).mkdir(parents=True, exist_ok=True)
+    (Path(no_feedback.path) / "README.txt").write_text("no feedback pairs were given to this pipeline run\n")
+    return feedback_uri or no_feedback.uri
 
 
 def read_config(name: str, configs_dir: Path = REPO / "configs") -> str:
@@ -62,6 +78,7 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
         train_overrides: list = [],  # noqa: B006 - KFP parameters need literal defaults
         eval_overrides: list = [],  # noqa: B006
         align_overrides: list = [],  # noqa: B006
+        feedback_uri: str = "",
     ):
         # Config files are constants of the compiled pipeline (the same YAML `dvc repro` uses); per-run knobs are
         # the `*_overrides` parameters. (Multi-line text cannot be a parameter default: kfp's header breaks.)
@@ -75,6 +92,9 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
         sft = dsl.importer(artifact_uri=sft_uri, artifact_class=Dataset, reimport=False)
         preference = dsl.importer(artifact_uri=preference_uri, artifact_class=Dataset, reimport=False)
         golden = dsl.importer(artifact_uri=golden_uri, artifact_class=Dataset, reimport=False)
+        source = feedback_source_op(feedback_uri=feedback_uri).set_display_name("feedback pairs")
+        source.set_cpu_request("100m").set_memory_request("256M")
+        feedback = dsl.importer(artifact_uri=source.outputs["Output"], artifact_class=Dataset, reimport=False)
         validate = sized(
             validate_data_op(
                 sft=sft.output,
@@ -100,6 +120,7 @@ def build_pipeline(resources: Resources = Resources(), configs_dir: Path = REPO 
             align = align_op(
                 trained=train.outputs["trained"],
                 preference_data=preference.output,
+                feedback=feedback.output,
                 config_yaml=align_config,
                 overrides=align_overrides,
             ).set_display_name("preference alignment")

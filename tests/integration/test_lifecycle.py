@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import mlflow
@@ -105,12 +106,35 @@ def test_compiled_pipeline_loads_back_and_names_every_step(tmp_path, run_cmd):
     assert {f"exec-{step}" for step in STEPS} <= executors
     train = spec["deploymentSpec"]["executors"]["exec-finetune-lora-op"]["container"]
     assert train["resources"]["accelerator"]["resourceType"] == "nvidia.com/gpu"
-    assert {"sft_uri", "preference_uri", "golden_uri", "train_overrides", "align_overrides"} <= set(
-        spec["root"]["inputDefinitions"]["parameters"]
-    )
+    assert {
+        "sft_uri",
+        "preference_uri",
+        "golden_uri",
+        "train_overrides",
+        "align_overrides",
+        "feedback_uri",
+    } <= set(spec["root"]["inputDefinitions"]["parameters"])
+
+
+def feedback_pairs(folder: Path, questions: list[str]) -> Path:
+    """A `tuneline feedback export` file: a preferred answer over a down-rated one per question."""
+    folder.mkdir(parents=True)
+    rows = [
+        {
+            "id": f"fb-test-{i}",
+            "prompt": [{"role": "user", "content": question}],
+            "chosen": [{"role": "assistant", "content": "Open Settings, then Account, and pick the option."}],
+            "rejected": [{"role": "assistant", "content": "I am not sure, maybe ask someone else."}],
+        }
+        for i, question in enumerate(questions)
+    ]
+    (folder / "pairs-20250101T000000Z.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return folder
 
 
 def test_pipeline_run_local_ends_with_a_registered_champion(tmp_path, tiny_model_dir, store_env, monkeypatch):
+    """The pipeline end to end, with exported feedback pairs that align adds to its training pairs (as
+    `dvc repro` does from data/feedback)."""
     from kfp import local
 
     from pipelines.pipeline import build_pipeline
@@ -122,6 +146,10 @@ def test_pipeline_run_local_ends_with_a_registered_champion(tmp_path, tiny_model
     shutil.copytree(repo_configs, configs)
     use_smoke_configs(configs, tiny_model_dir)
     data = Path(__file__).resolve().parents[2] / "data" / "raw"
+    feedback = feedback_pairs(
+        tmp_path / "feedback",
+        ["How do I rename a tag?", "Can I export a notebook to PDF?", "Where is dark mode?"],
+    )
     monkeypatch.setenv("TUNELINE_PIPELINE_RUN_ID", "kfp-local-test")
     local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "kfp-root"))
     build_pipeline(configs_dir=configs)(
@@ -129,9 +157,14 @@ def test_pipeline_run_local_ends_with_a_registered_champion(tmp_path, tiny_model
         preference_uri=str(data / "preference.jsonl"),
         golden_uri=str(data / "golden.jsonl"),
         base_model=str(tiny_model_dir),
+        feedback_uri=str(feedback),
     )
     assert champion_version(store_env) == "1"
-    version = mlflow.MlflowClient(tracking_uri=store_env["TUNELINE_TRACKING_URI"]).get_model_version(
-        "tuneline-assistant", "1"
-    )
+    client = mlflow.MlflowClient(tracking_uri=store_env["TUNELINE_TRACKING_URI"])
+    version = client.get_model_version("tuneline-assistant", "1")
     assert version.tags["pipeline.run_id"] == "kfp-local-test"
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    (align,) = [r for r in client.search_runs(experiments) if "data.feedback_pairs" in r.data.params]
+    max_train_pairs = yaml.safe_load((configs / "align.yaml").read_text())["max_train_pairs"]
+    assert align.data.params["data.feedback_pairs"] == "3"
+    assert align.data.params["data.train_pairs"] == str(max_train_pairs + 3)

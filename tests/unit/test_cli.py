@@ -56,3 +56,43 @@ def test_pipeline_override_flags_become_pipeline_parameters():
     assert arguments["eval_overrides"] == ["max_examples=8"]
     pipeline_params = set(inspect.signature(build_pipeline().pipeline_func).parameters)
     assert set(arguments) <= pipeline_params
+
+
+def test_pipeline_feedback_flag_names_the_folder_align_trains_on(tmp_path, monkeypatch, capsys):
+    """`--feedback` reaches `feedback_uri`: none by default, a local folder made absolute, a bucket URI as given;
+    a file is refused (align reads a folder, and a file there would silently add nothing)."""
+    from pipelines import kfp_cli
+
+    def feedback_uri(*flags: str) -> str:
+        return kfp_cli._arguments(kfp_cli.build_parser().parse_args(["run-local", *flags]))["feedback_uri"]
+
+    (tmp_path / "feedback").mkdir()
+    (tmp_path / "feedback" / "pairs-1.jsonl").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert feedback_uri() == ""
+    assert feedback_uri("--feedback", "feedback") == str(tmp_path / "feedback")
+    assert feedback_uri("--feedback", "gs://bucket/feedback/") == "gs://bucket/feedback/"
+    for wrong, what in (("feedback/pairs-1.jsonl", "is a file"), ("nowhere", "is missing")):
+        with pytest.raises(SystemExit) as exc:
+            feedback_uri("--feedback", wrong)
+        assert exc.value.code == 2
+        assert (
+            f"{wrong} {what}: give the folder `tuneline feedback export` writes to" in capsys.readouterr().err
+        )
+
+
+def test_run_local_without_feedback_says_when_dvc_repro_would_use_some(tmp_path, monkeypatch, capsys):
+    """Pairs in data/feedback are not picked up silently (explicit --feedback), but not ignored silently either."""
+    from pipelines import kfp_cli
+
+    monkeypatch.setattr(kfp_cli, "FEEDBACK", tmp_path)
+    args = kfp_cli.build_parser().parse_args(["run-local"])
+    kfp_cli.note_unused_feedback(args)
+    assert capsys.readouterr().err == ""
+    (tmp_path / "pairs-1.jsonl").write_text("")
+    kfp_cli.note_unused_feedback(args)
+    assert f"this run does not (add --feedback {tmp_path})" in capsys.readouterr().err
+    kfp_cli.note_unused_feedback(
+        kfp_cli.build_parser().parse_args(["run-local", "--feedback", str(tmp_path)])
+    )
+    assert capsys.readouterr().err == ""
