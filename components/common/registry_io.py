@@ -3,24 +3,35 @@
 The write side (registering, aliases, audit) is the `register` step. Everything that loads a registered
 version (evaluation's champion, serving) goes through `download_version`, which keeps one local copy per
 (registry, name, version) so reloading an unchanged version costs no download.
+
+Every load is verified: registration records the sha256 of every file of each artifact in the registry itself
+(the version tag `tuneline.artifacts.sha256`), not only beside the weights, where whoever can rewrite the
+artifact store could rewrite a checksum file too. A missing, extra or changed file, or a version whose
+registration never finished (`tuneline.state=incomplete`), is refused with an error naming it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from components.common.hashing import file_sha256
 from components.common.settings import get_settings
 from components.common.tracking import configure_tracking
 
 ADAPTER_ARTIFACT = "adapter"  # pyfunc artifact key of the adapter folder in a registered version
+MANIFEST_TAG = "tuneline.artifacts.sha256"  # {artifact: {relative file: sha256}} recorded at registration
+STATE_TAG = "tuneline.state"  # incomplete while registering; complete once its round trip and alias are done
+REGISTERING_TAG = "tuneline.registering"  # host:pid:start of the process registering an incomplete version
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[^/]+)|/(?P<version>\d+))$")
 
 
@@ -32,8 +43,12 @@ class RegistryError(RuntimeError):
         self.missing = missing  # True: the store answered "no such model/alias/version"
 
 
+class ArtifactIntegrityError(RegistryError):
+    """A version's files in the artifact store differ from the sha256s the registry recorded for them."""
+
+
 # What MLflow stores answer for a model, alias or version that does not exist (other errors are outages).
-_MISSING_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}
+MISSING_CODES = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,7 @@ def resolve_version(uri: str) -> VersionRef:
             return VersionRef(name, str(client.get_model_version_by_alias(name, alias).version), alias)
         client.get_model_version(name, version)
     except MlflowException as exc:
-        raise RegistryError(f"cannot resolve {uri}: {exc.message}", exc.error_code in _MISSING_CODES) from exc
+        raise RegistryError(f"cannot resolve {uri}: {exc.message}", exc.error_code in MISSING_CODES) from exc
     return VersionRef(name, str(version))
 
 
@@ -94,22 +109,92 @@ def download_version(uri: str) -> Path:
     return download_artifact_folder(uri, ADAPTER_ARTIFACT)
 
 
+def file_manifest(path: str | Path) -> dict[str, str]:
+    """sha256 of a file ({name: sha}) or of every file under a folder ({relative path: sha})."""
+    path = Path(path)
+    if path.is_file():
+        return {path.name: file_sha256(path)}
+    return {f.relative_to(path).as_posix(): file_sha256(f) for f in sorted(path.rglob("*")) if f.is_file()}
+
+
+def registering_process() -> str:
+    """host:pid:start of this process: tagged on a version while it registers (see `verify_artifact`)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{process_start(os.getpid())}"
+
+
+def process_start(pid: int) -> str:
+    """A process's start time in clock ticks since boot (Linux), telling a reused pid from the original."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def verify_artifact(uri: str, tags: dict[str, str], artifact: str, local: Path) -> None:
+    """Refuse a local copy of `artifact` whose files differ from the sha256s the registry recorded, and a
+    version still registering (except in the process registering it, for its round trip)."""
+    if tags.get(STATE_TAG) == "incomplete" and tags.get(REGISTERING_TAG) != registering_process():
+        raise RegistryError(
+            f"{uri}: its registration never finished (tuneline.state=incomplete); not loading it"
+        )
+    if MANIFEST_TAG not in tags:
+        raise ArtifactIntegrityError(
+            f"{uri} records no sha256 of its files (tag {MANIFEST_TAG}): registered before tuneline verified "
+            "artifacts; register it again"
+        )
+    expected = json.loads(tags[MANIFEST_TAG]).get(artifact)
+    if expected is None:
+        raise ArtifactIntegrityError(f"{uri}: the registry records no sha256 for its artifact {artifact!r}")
+    actual = file_manifest(local)
+    for rel, sha in sorted(expected.items()):
+        if rel not in actual:
+            raise ArtifactIntegrityError(f"{uri}: {artifact}/{rel} is missing from the artifact store")
+        if actual[rel] != sha:
+            raise ArtifactIntegrityError(
+                f"{uri}: {artifact}/{rel} has sha256 {actual[rel][:16]}..., the registry recorded {sha[:16]}...: "
+                "the artifact store copy was changed; refusing to load it"
+            )
+    if extra := sorted(set(actual) - set(expected)):
+        raise ArtifactIntegrityError(
+            f"{uri}: {artifact}/{extra[0]} is in the artifact store but not recorded"
+        )
+
+
+def version_tags(ref: VersionRef) -> dict[str, str]:
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return dict(MlflowClient().get_model_version(ref.name, ref.version).tags)
+    except MlflowException as exc:
+        raise RegistryError(f"cannot read {ref.uri}: {exc.message}", exc.error_code in MISSING_CODES) from exc
+
+
 def download_artifact_folder(uri: str, artifact: str) -> Path:
-    """Local copy of the pyfunc artifact named `artifact` in a registered version, fetched once and reused."""
+    """Local copy of the pyfunc artifact named `artifact` in a registered version, fetched once and reused;
+    verified against the registry's sha256s on every call (a changed cache copy is fetched again)."""
     import mlflow
 
     ref = resolve_version(uri)
+    tags = version_tags(ref)
     registry = hashlib.sha256(mlflow.get_tracking_uri().encode()).hexdigest()[:12]
     target = get_settings().cache / "registry" / registry / ref.name / ref.version
-    if not (target / "MLmodel").is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{ref.version}-", dir=target.parent))
+    if (target / "MLmodel").is_file():
+        local = target / pyfunc_artifact_path(target, artifact, ref.uri)
         try:
-            mlflow.artifacts.download_artifacts(artifact_uri=ref.uri, dst_path=str(tmp))
-            shutil.rmtree(target, ignore_errors=True)
-            os.replace(tmp, target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            verify_artifact(ref.uri, tags, artifact, local)
+            return local
+        except ArtifactIntegrityError:
+            shutil.rmtree(target)  # a changed or stale local copy: fetch it again and check that
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{ref.version}-", dir=target.parent))
+    try:
+        mlflow.artifacts.download_artifacts(artifact_uri=ref.uri, dst_path=str(tmp))
+        verify_artifact(ref.uri, tags, artifact, tmp / pyfunc_artifact_path(tmp, artifact, ref.uri))
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return target / pyfunc_artifact_path(target, artifact, ref.uri)
 
 

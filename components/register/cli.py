@@ -1,4 +1,8 @@
-"""`tuneline promote | rollback | models`: the registry verbs a person (or CI) runs by hand."""
+"""`tuneline promote | rollback | models | registry`: the registry verbs a person (or CI) runs by hand.
+
+tuneline registry gc --older-than 3600      # delete versions whose registration never finished
+tuneline registry verify --version 7        # check v7's files in the artifact store against its sha256s
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,17 @@ import sys
 from collections.abc import Sequence
 
 from components.common.config import ConfigError, load_config
+from components.common.registry_io import RegistryError
 from components.common.step import offline_environment
 from components.register.config import PromoteConfig
 from components.register.promote import PromotionError, list_versions, promote, rollback
-from components.register.registry import AliasRaceError, audit_history
+from components.register.registry import AliasLockError, AliasRaceError, audit_history
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+def _parser(prog: str, description: str, *positional: tuple[str, dict]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=description)
+    for name, options in positional:  # before the key=value list, which takes every other word
+        parser.add_argument(name, **options)
     parser.add_argument("--config", default=None, help="configs/promote.yaml (policy and aliases)")
     parser.add_argument("overrides", nargs="*", metavar="key=value", help="e.g. policy.min_delta=0.01")
     return parser
@@ -26,7 +33,7 @@ def _run(action, cfg_args) -> int:
     try:
         cfg = load_config(PromoteConfig, cfg_args.config, cfg_args.overrides)
         result = action(cfg)
-    except (ConfigError, PromotionError, AliasRaceError) as exc:
+    except (ConfigError, PromotionError, AliasRaceError, AliasLockError, RegistryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2, default=str))
@@ -75,3 +82,30 @@ def models_main(argv: Sequence[str] | None = None) -> int:
         return {"count": len(rows)}
 
     return _run(show, args)
+
+
+def registry_main(argv: Sequence[str] | None = None) -> int:
+    action = {"choices": ["gc", "verify"], "help": "gc: delete unfinished versions; verify: check sha256s"}
+    parser = _parser(
+        "tuneline registry", "Registry upkeep: unfinished versions, artifact sha256s.", ("action", action)
+    )
+    parser.add_argument("--version", help="verify: the version to check (default: every version)")
+    parser.add_argument(
+        "--older-than",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="gc: delete an unfinished version from another host after this long (one from this host as soon "
+        "as its process is gone)",
+    )
+    args = parser.parse_intermixed_args(argv)  # options may come between the action and key=value
+
+    def act(cfg: PromoteConfig):
+        from components.register import registry
+
+        name = cfg.registered_model_name
+        if args.action == "gc":
+            return {"deleted": registry.collect_incomplete(name, args.older_than)}
+        return {"verified": registry.verify_versions(name, args.version)}
+
+    return _run(act, args)

@@ -31,6 +31,11 @@ class RegisterConfig(StepConfig):
         description="reload the new version from the registry and re-answer the evaluation's first batch of "
         "golden prompts; any answer that differs from the evaluated one fails the registration (no alias moves)",
     )
+    incomplete_grace_s: float = Field(
+        3600.0,
+        description="a version left incomplete by a registration on another host is deleted after this many "
+        "seconds (one on this host as soon as its process is gone); `tuneline registry gc` does the same",
+    )
     out_dir: str = Field(
         "artifacts/register", description="registration.json (name, version, sizes) goes here"
     )

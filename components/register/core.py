@@ -2,16 +2,16 @@
 
     python -m components.register --config configs/register.yaml adapter_dir=artifacts/align/adapter
 
-The base model is registered once per content hash in `tuneline-base` and referenced, never copied. If any
-part fails, the half-made version is deleted and no alias has moved.
+The base model is registered once per content hash in `tuneline-base` and referenced, never copied. A version
+is created `tuneline.state=incomplete` with the sha256 of every file it uploaded, and becomes `complete` (and
+@challenger) only after its round trip; if any part fails the half-made version is deleted, and one whose
+process was killed is deleted by the next registration (or `tuneline registry gc`). No alias has moved.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -19,11 +19,13 @@ from typing import Any
 
 from components.common.base_model import resolve_base_model
 from components.common.chat_model import AdapterRecord, ModelLoadError
+from components.common.registry_io import MANIFEST_TAG, REGISTERING_TAG, STATE_TAG, file_manifest
 from components.common.tracking import lineage_tags, step_run
 from components.register import registry
 from components.register.config import RegisterConfig
 from components.register.model_card import render_model_card
 from components.register.promote import comparison_from_report
+from components.register.registry import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +70,14 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
             ref_file.write_text(
                 json.dumps({"spec": base.spec, "sha256": base.sha256, "uri": base_ref.uri}, indent=2)
             )
+            uploaded = {"adapter": adapter_dir, "base_ref": ref_file}
+            version_tags[MANIFEST_TAG] = json.dumps(
+                {key: file_manifest(path) for key, path in uploaded.items()}, sort_keys=True
+            )
             info = mlflow.pyfunc.log_model(
                 name="model",
                 python_model=str(registry.FLAVOR_FILE),
-                artifacts={"adapter": str(adapter_dir), "base_ref": str(ref_file)},
+                artifacts={key: str(path) for key, path in uploaded.items()},
                 pip_requirements=registry.pinned_requirements(),
                 metadata={
                     "tuneline": {
@@ -87,6 +93,8 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
         registry.ensure_registered_model(
             cfg.registered_model_name, "Adapter-only fine-tuned versions (tuneline)."
         )
+        if gone := registry.collect_incomplete(cfg.registered_model_name, cfg.incomplete_grace_s):
+            log.warning("deleted versions %s: registrations that never finished", ", ".join(gone))
         version, roundtrip = create_version(cfg, info.model_uri, version_tags, card, report)
     result = {
         "name": cfg.registered_model_name,
@@ -109,20 +117,24 @@ def create_version(
     """Create the version, check its round trip, give it the challenger alias; on any failure delete it again."""
     import mlflow
 
-    mv = mlflow.register_model(model_uri, cfg.registered_model_name, tags=tags)
+    pending = {STATE_TAG: "incomplete", REGISTERING_TAG: registry.registering_process()}
+    mv = mlflow.register_model(model_uri, cfg.registered_model_name, tags=tags | pending)
     fault_point("version_created")
     try:
-        registry.client().update_model_version(cfg.registered_model_name, mv.version, description=card)
+        c = registry.client()
+        c.update_model_version(cfg.registered_model_name, mv.version, description=card)
         roundtrip = check_roundtrip(cfg, f"models:/{cfg.registered_model_name}/{mv.version}", report)
-        previous = registry.alias_version(cfg.registered_model_name, cfg.challenger_alias)
-        registry.move_alias(
-            cfg.registered_model_name,
-            cfg.challenger_alias,
-            str(mv.version),
-            previous,
-            "challenger",
-            "newly registered",
-        )
+        c.set_model_version_tag(cfg.registered_model_name, mv.version, STATE_TAG, "complete")
+        with registry.alias_lock(cfg.registered_model_name) as lock:
+            registry.move_alias(
+                cfg.registered_model_name,
+                cfg.challenger_alias,
+                str(mv.version),
+                registry.alias_version(cfg.registered_model_name, cfg.challenger_alias),
+                "challenger",
+                "newly registered",
+                lock=lock,
+            )
     except BaseException:
         log.error("registration of version %s failed; deleting it so the registry is as before", mv.version)
         registry.client().delete_model_version(cfg.registered_model_name, mv.version)
@@ -148,15 +160,6 @@ def check_roundtrip(cfg: RegisterConfig, version_uri: str, report: dict | None) 
     log.info("round trip: %d/%d golden answers identical after reloading %s", result["identical"],
              result["checked"], version_uri)  # fmt: skip
     return result
-
-
-def fault_point(point: str) -> None:
-    """Fault drills only (tests/integration/test_fault_drills.py): TUNELINE_FAULT_POINT=<point> SIGKILLs this
-    process here; <point>:stop SIGSTOPs it until the drill sends SIGCONT. Unset, it does nothing."""
-    wanted, _, action = os.environ.get("TUNELINE_FAULT_POINT", "").partition(":")
-    if wanted == point:
-        log.warning("fault drill: %s reached, sending %s to myself", point, action or "kill")
-        os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
 
 
 def version_lineage(record: AdapterRecord, comparison) -> dict[str, str]:

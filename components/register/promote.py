@@ -6,8 +6,9 @@
     tuneline rollback --reason "complaints about QN-401 answers"
     tuneline models
 
-The verdict is `decide_promotion` (pure); this module reads the registry, calls it, and moves aliases with
-compare-and-set so a concurrent promotion cannot leave `champion` inconsistent.
+The verdict is `decide_promotion` (pure); this module reads the registry, calls it, and moves aliases. The alias
+lock is held from reading `champion` through the decision to the move, so a concurrent promotion waits and then
+decides on what this one left (see registry.py and alias_lock.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from components.common.registry_io import STATE_TAG
 from components.register import registry
 from components.register.config import PromoteConfig
 from components.register.decision import Comparison, Decision, OnlineEvidence, decide_promotion
@@ -72,39 +74,46 @@ def promote(
 ) -> dict[str, Any]:
     """Decide on `version` (default: the challenger) and move `champion` if the decision allows."""
     name = cfg.registered_model_name
-    version = version or registry.alias_version(name, cfg.challenger_alias)
-    if version is None:
-        raise PromotionError(f"{name} has no @{cfg.challenger_alias} version to promote; register one first")
     if (approve or force) and not reason.strip():
         raise PromotionError("--approve and --force need --reason: the audit log records why")
-    champion = registry.alias_version(name, cfg.champion_alias)
-    if champion == version:
-        return {
-            "version": version,
-            "status": "already_champion",
-            "reasons": [f"v{version} is already champion"],
-        }
-    decision = decide_promotion(
-        comparison_from_report(version_report(name, version)),
-        cfg.policy,
-        approved_by=f"{registry.actor()} ({reason.strip()})" if approve else None,
-        force_reason=reason if force else None,
-        online=OnlineEvidence.from_tags(registry.client().get_model_version(name, version).tags),
-    )
-    record_decision(name, version, decision)
-    result = {"version": version, "previous_champion": champion, **asdict(decision)}
-    if decision.promote:
-        action = {"forced": "force", "approved": "approve"}.get(decision.status, "promote")
-        move = registry.move_alias(
-            name,
-            cfg.champion_alias,
-            version,
-            champion,
-            action,
-            reason or "; ".join(decision.reasons),
-            extra={"decision": asdict(decision)},
+    with registry.alias_lock(name) as lock:
+        version = version or registry.alias_version(name, cfg.challenger_alias)
+        if version is None:
+            raise PromotionError(
+                f"{name} has no @{cfg.challenger_alias} version to promote; register one first"
+            )
+        tags = registry.client().get_model_version(name, version).tags
+        if tags.get(STATE_TAG) == "incomplete":
+            raise PromotionError(f"{name} v{version}: its registration never finished; it cannot be promoted")
+        champion = registry.alias_version(name, cfg.champion_alias)
+        if champion == version:
+            return {
+                "version": version,
+                "status": "already_champion",
+                "reasons": [f"v{version} is already champion"],
+            }
+        decision = decide_promotion(
+            comparison_from_report(version_report(name, version)),
+            cfg.policy,
+            approved_by=f"{registry.actor()} ({reason.strip()})" if approve else None,
+            force_reason=reason if force else None,
+            online=OnlineEvidence.from_tags(tags),
         )
-        result["moved_at"] = move.at
+        record_decision(name, version, decision)
+        result = {"version": version, "previous_champion": champion, **asdict(decision)}
+        if decision.promote:
+            action = {"forced": "force", "approved": "approve"}.get(decision.status, "promote")
+            move = registry.move_alias(
+                name,
+                cfg.champion_alias,
+                version,
+                champion,
+                action,
+                reason or "; ".join(decision.reasons),
+                extra={"decision": asdict(decision)},
+                lock=lock,
+            )
+            result["moved_at"] = move.at
     registry.write_json(Path(cfg.out_dir) / "decision.json", result)
     return result
 
@@ -118,15 +127,19 @@ def record_decision(name: str, version: str, decision: Decision) -> None:
 def rollback(cfg: PromoteConfig, reason: str) -> dict[str, Any]:
     """Move `champion` back to the version it replaced (recorded when it was promoted)."""
     name = cfg.registered_model_name
-    current = registry.alias_version(name, cfg.champion_alias)
-    if current is None:
-        raise PromotionError(f"{name} has no @{cfg.champion_alias}: nothing to roll back")
-    previous = registry.client().get_model_version(name, current).tags.get(f"{cfg.champion_alias}.previous")
-    if not previous:
-        raise PromotionError(
-            f"{name} v{current} was the first champion; there is no earlier one to roll back to"
+    with registry.alias_lock(name) as lock:
+        current = registry.alias_version(name, cfg.champion_alias)
+        if current is None:
+            raise PromotionError(f"{name} has no @{cfg.champion_alias}: nothing to roll back")
+        tags = registry.client().get_model_version(name, current).tags
+        previous = tags.get(f"{cfg.champion_alias}.previous")
+        if not previous:
+            raise PromotionError(
+                f"{name} v{current} was the first champion; there is no earlier one to roll back to"
+            )
+        move = registry.move_alias(
+            name, cfg.champion_alias, previous, current, "rollback", reason or "rollback", lock=lock
         )
-    move = registry.move_alias(name, cfg.champion_alias, previous, current, "rollback", reason or "rollback")
     return {"version": previous, "previous_champion": current, "status": "rolled_back", "moved_at": move.at}
 
 

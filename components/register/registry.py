@@ -1,41 +1,64 @@
 """Write side of the registry: the base registered once per content hash, adapter-only versions, aliases.
 
-Alias moves are compare-and-set: the caller names the version it expects to replace; a short lease on the
-registered model (a tag holding a random token, read back after a settle delay) keeps two promotions from
-interleaving, and the loser gets `AliasRaceError`. Every move is recorded on the version (who, when, why,
-previous) and as one run in the `<model>-audit` experiment: the append-only audit log, in the same store.
+Alias moves are compare-and-set under a real lock (`alias_lock.py`): the caller names the version it expects
+to replace, the lock is held across reading the alias, deciding and writing, and a writer that finds the alias
+moved gets `AliasRaceError` naming the version it now points at. Every move is recorded on the version (who,
+when, why, previous, lock fence) and as one run in the `<model>-audit` experiment, the append-only audit log in
+the same store, before the lock is released.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
-import time
-import uuid
-from contextlib import contextmanager
+import signal
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from components.common.base_model import ResolvedBase
-from components.common.registry_io import VersionRef
+from components.common.registry_io import (
+    MANIFEST_TAG,
+    MISSING_CODES,
+    REGISTERING_TAG,
+    STATE_TAG,
+    VersionRef,
+    file_manifest,
+    process_start,
+    registering_process,
+)
+from components.register.alias_lock import AliasLockError, HeldLock, alias_lock
 
+__all__ = ["AliasLockError", "AliasRaceError", "alias_lock", "move_alias", "registering_process"]
+log = logging.getLogger(__name__)
 BASE_TAG = "base_model.sha256"
-LOCK_TAG = "tuneline.alias_lock"
-LEASE_SECONDS = 60.0
-SETTLE_SECONDS = 0.3
 FLAVOR_FILE = Path(__file__).with_name("flavor.py")
 
 
 class AliasRaceError(RuntimeError):
-    """Another promotion moved (or is moving) the alias first; nothing was changed by this one."""
+    """Another promotion moved the alias first; nothing was changed by this one. `current` is where it points."""
+
+    def __init__(self, message: str, current: str | None = None):
+        super().__init__(message)
+        self.current = current
+
+
+def fault_point(point: str) -> None:
+    """Fault drills only (tests/integration/test_fault_drills.py): TUNELINE_FAULT_POINT=<point> SIGKILLs this
+    process here; <point>:stop SIGSTOPs it until the drill sends SIGCONT. Unset, it does nothing."""
+    wanted, _, action = os.environ.get("TUNELINE_FAULT_POINT", "").partition(":")
+    if wanted == point:
+        log.warning("fault drill: %s reached, sending %s to myself", point, action or "kill")
+        os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
 
 
 def actor() -> str:
-    """Who is acting: TUNELINE_ACTOR (CI sets it) or the OS user."""
-    return os.environ.get("TUNELINE_ACTOR") or getpass.getuser()
+    """Who is acting: TUNELINE_ACTOR (CI sets it), else the tracking server login, else the OS user."""
+    return os.environ.get("TUNELINE_ACTOR") or os.environ.get("MLFLOW_TRACKING_USERNAME") or getpass.getuser()
 
 
 def client():
@@ -82,7 +105,7 @@ def find_base_version(base_model_name: str, sha256: str) -> VersionRef | None:
     except MlflowException:
         return None
     for mv in versions:
-        if mv.tags.get(BASE_TAG) == sha256 and mv.status == "READY":
+        if mv.tags.get(BASE_TAG) == sha256 and mv.status == "READY" and MANIFEST_TAG in mv.tags:
             return VersionRef(base_model_name, str(mv.version))
     return None
 
@@ -98,6 +121,7 @@ def ensure_base_version(base: ResolvedBase, base_model_name: str, source: Path) 
         base_model_name, "Base models fine-tuned versions point at; one version per content hash."
     )
     tags = {**base.lineage(), "tuneline.kind": "base"}
+    manifest = {MANIFEST_TAG: json.dumps({"base": file_manifest(source)}, sort_keys=True)}
     from components.common.tracking import ensure_experiment
 
     # name the experiment: a nested run without one lands in MLflow's Default experiment (artifacts in ./mlruns)
@@ -110,7 +134,7 @@ def ensure_base_version(base: ResolvedBase, base_model_name: str, source: Path) 
             artifacts={"base": str(source)},
             pip_requirements=pinned_requirements(),
         )
-        mv = mlflow.register_model(info.model_uri, base_model_name, tags=tags)
+        mv = mlflow.register_model(info.model_uri, base_model_name, tags=tags | manifest)
     return VersionRef(base_model_name, str(mv.version))
 
 
@@ -124,44 +148,80 @@ class AliasMove:
     reason: str
     actor: str
     at: str
+    fence: int = 0  # the alias lock's fence when it moved: strictly increasing along the audit log
 
 
-@contextmanager
-def alias_lease(name: str):
-    """Hold a short lease on the registered model so alias moves do not interleave."""
+def _registration_alive(registering: str) -> bool | None:
+    """True/False for a registration started on this host; None when it cannot tell (another host)."""
+    host, _, rest = registering.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    return process_start(int(pid)) == start and bool(start)
+
+
+def collect_incomplete(name: str, older_than_s: float) -> list[str]:
+    """Delete versions of `name` whose registration never finished: its process on this host is gone, or it
+    started more than `older_than_s` ago. Returns the deleted version numbers (`tuneline registry gc`)."""
+    from mlflow.exceptions import MlflowException
+
     c = client()
-    token = f"{uuid.uuid4().hex}:{time.time():.3f}"
-    current = c.get_registered_model(name).tags.get(LOCK_TAG)
-    if current and time.time() - float(current.split(":")[1]) < LEASE_SECONDS:
-        raise AliasRaceError(
-            f"another alias change on {name} is in progress (lease {current.split(':')[0][:8]})"
-        )
     try:
-        c.set_registered_model_tag(name, LOCK_TAG, token)
-    except Exception as exc:  # e.g. SQLite's UNIQUE constraint when another writer inserted the tag first
-        holder = c.get_registered_model(name).tags.get(LOCK_TAG)
-        if holder and holder != token:
-            raise AliasRaceError(
-                f"another alias change on {name} took the lease at the same time; retry"
-            ) from exc
-        raise
-    time.sleep(SETTLE_SECONDS)
-    if c.get_registered_model(name).tags.get(LOCK_TAG) != token:
-        raise AliasRaceError(f"another alias change on {name} started at the same time; retry")
-    try:
-        yield
-    finally:
-        if c.get_registered_model(name).tags.get(LOCK_TAG) == token:
-            c.delete_registered_model_tag(name, LOCK_TAG)
+        versions = c.search_model_versions(f"name = '{name}'")
+    except MlflowException:
+        return []
+    now_ms = datetime.now(UTC).timestamp() * 1000
+    deleted = []
+    for mv in versions:
+        if mv.tags.get(STATE_TAG) != "incomplete":
+            continue
+        alive = _registration_alive(mv.tags.get(REGISTERING_TAG, ""))
+        too_old = now_ms - mv.creation_timestamp > older_than_s * 1000
+        if alive is False or (alive is None and too_old):
+            log.warning("deleting %s v%s: its registration never finished", name, mv.version)
+            c.delete_model_version(name, mv.version)
+            deleted.append(str(mv.version))
+    return sorted(deleted, key=int)
+
+
+def verify_versions(name: str, version: str | None = None) -> list[str]:
+    """Download `version` (default: every complete version) afresh from the artifact store and check each
+    artifact against the sha256s the registry recorded; raises ArtifactIntegrityError naming the first file
+    that differs. (Loading checks the same, but may use an already verified local copy.)"""
+    import tempfile
+
+    import mlflow
+
+    from components.common.registry_io import pyfunc_artifact_path, verify_artifact
+
+    c = client()
+    versions = (
+        [c.get_model_version(name, version)] if version else c.search_model_versions(f"name = '{name}'")
+    )
+    checked = []
+    for mv in sorted(versions, key=lambda v: int(v.version)):
+        if mv.tags.get(STATE_TAG) == "incomplete" and not version:
+            continue
+        uri = f"models:/{name}/{mv.version}"
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
+            for artifact in json.loads(mv.tags.get(MANIFEST_TAG, "{}")) or ["adapter"]:
+                verify_artifact(uri, mv.tags, artifact, local / pyfunc_artifact_path(local, artifact, uri))
+        checked.append(str(mv.version))
+    return checked
 
 
 def alias_version(name: str, alias: str) -> str | None:
+    """The version `name@alias` points at; None when the model or alias does not exist. A refused or failing
+    request raises: reading "no champion" from a 403 or an outage would let a promotion skip its comparison."""
     from mlflow.exceptions import MlflowException
 
     try:
         return str(client().get_model_version_by_alias(name, alias).version)
-    except MlflowException:
-        return None
+    except MlflowException as exc:
+        if exc.error_code in MISSING_CODES:
+            return None
+        raise
 
 
 def move_alias(
@@ -172,28 +232,37 @@ def move_alias(
     action: str,
     reason: str,
     extra: dict[str, Any] | None = None,
+    lock: HeldLock | None = None,
 ) -> AliasMove:
-    """Compare-and-set `alias` from `expected` to `version`, then record the move on the version and in the audit."""
-    with alias_lease(name):
-        current = alias_version(name, alias)
-        if current != expected:
-            raise AliasRaceError(
-                f"{name}@{alias} is version {current}, not the expected {expected}: someone moved it first; nothing changed"
-            )
-        move = AliasMove(
-            name, alias, str(version), current, action, reason, actor(), datetime.now(UTC).isoformat()
+    """Compare-and-set `alias` from `expected` to `version` under the alias lock (taken here unless the caller
+    holds it already), then record the move on the version and in the audit before the lock is released."""
+    if lock is None:
+        with alias_lock(name) as held:
+            return move_alias(name, alias, version, expected, action, reason, extra, held)
+    current = alias_version(name, alias)
+    if current != expected:
+        raise AliasRaceError(
+            f"{name}@{alias} is version {current}, not the expected {expected}: someone moved it first; "
+            "nothing changed",
+            current,
         )
-        c = client()
-        c.set_registered_model_alias(name, alias, str(version))
-        prefix = f"{alias}."
-        for key, value in {
-            "moved_at": move.at,
-            "moved_by": move.actor,
-            "action": action,
-            "reason": reason,
-            "previous": current or "",
-        }.items():
-            c.set_model_version_tag(name, str(version), prefix + key, value)
+    move = AliasMove(
+        name, alias, str(version), current, action, reason, actor(), datetime.now(UTC).isoformat(), lock.fence
+    )
+    fault_point("alias_write")
+    lock.check()
+    c = client()
+    c.set_registered_model_alias(name, alias, str(version))
+    prefix = f"{alias}."
+    for key, value in {
+        "moved_at": move.at,
+        "moved_by": move.actor,
+        "action": action,
+        "reason": reason,
+        "previous": current or "",
+        "fence": str(lock.fence),
+    }.items():
+        c.set_model_version_tag(name, str(version), prefix + key, value)
     record_audit(move, extra or {})
     return move
 

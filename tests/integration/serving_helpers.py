@@ -39,7 +39,6 @@ def registry_env(root: Path):
         mp.setenv("TUNELINE_ARTIFACT_ROOT", str(root / "mlartifacts"))
         mp.setenv("TUNELINE_CACHE", str(root / "cache"))
         mp.setenv("TUNELINE_ACTOR", "test-operator")
-        mp.setattr(registry, "SETTLE_SECONDS", 0.05)
         yield root
 
 

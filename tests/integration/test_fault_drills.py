@@ -1,12 +1,14 @@
-"""Fault drills on the tiny model: a registration SIGKILLed between its version and its alias, and serving
-through a registry outage.
+"""Fault drills on the tiny model: a registration SIGKILLed between its version and its alias (the version
+stays `incomplete`, invisible, and the next registration deletes it), and serving through a registry outage.
 
     .venv/bin/python -m pytest tests/integration/test_fault_drills.py -q
 
 Drills that live elsewhere: a SIGKILLed training run resuming (test_finetune_lora.py), a failure inside
 registration deleting its version (test_register.py), a tracking-server outage during registration
-(test_real_parts.py), and a corrupt adapter in a new version refused by serving while the old one keeps
-answering (test_serving.py::test_broken_version_does_not_replace_the_served_one).
+(test_real_parts.py), a corrupt adapter in a new version refused by serving while the old one keeps
+answering (test_serving.py::test_broken_version_does_not_replace_the_served_one), a byte flipped in the artifact
+store refused by its sha256 (test_serving.py::test_a_tampered_artifact_is_refused_and_the_old_version_answers),
+and 8 promoters racing for one alias, one SIGSTOPped inside the lock (test_alias_race.py).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ import pytest
 
 from components.common.chat_model import ChatModel
 from components.common.config import load_config
+from components.common.registry_io import RegistryError
 from components.register import registry
 from components.register.config import PromoteConfig, RegisterConfig
 from components.register.core import run as register
-from components.register.promote import promote
+from components.register.promote import PromotionError, promote
 from tests.integration.serving_helpers import ASK, KEY, http, running_server, sample_value
 
 pytestmark = pytest.mark.integration
@@ -45,7 +48,6 @@ def store(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("TUNELINE_ARTIFACT_ROOT", str(tmp_path / "mlartifacts"))
     monkeypatch.setenv("TUNELINE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TUNELINE_ACTOR", "drill-operator")
-    monkeypatch.setattr(registry, "SETTLE_SECONDS", 0.05)
     (tmp_path / "report.json").write_text(json.dumps(PASSING_REPORT))
     return tmp_path
 
@@ -79,17 +81,25 @@ def test_sigkill_between_version_and_alias_moves_no_alias_and_a_retry_registers(
     killed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert "fault drill: version_created reached" in killed.stderr
-    versions = {str(v.version) for v in registry.client().search_model_versions(f"name = '{NAME}'")}
-    assert versions == {"1", "2"}  # killed after creating version 2 ...
+    killed_version = registry.client().get_model_version(NAME, "2")  # killed after creating version 2 ...
+    assert killed_version.tags["tuneline.state"] == "incomplete"  # ... which says so
     assert aliases() == {"champion": "1", "challenger": "1"}  # ... and before any alias moved
     assert registry.audit_history(NAME) == audit_before
     assert not (store / "killed" / "registration.json").exists()
+    with pytest.raises(PromotionError, match="never finished"):  # invisible to promotion ...
+        promote(
+            load_config(PromoteConfig, registered_model_name=NAME, out_dir=str(store / "p2")), version="2"
+        )
+    with pytest.raises(RegistryError, match="never finished"):  # ... and to loading (serving, evaluation)
+        ChatModel.load(f"models:/{NAME}/2")
 
     retry = register(register_cfg(store, tiny_adapter_dir))
     assert retry["version"] == "3" and aliases() == {"champion": "1", "challenger": "3"}
     last = registry.audit_history(NAME)[-1]
     assert (last["alias"], last["version"], last["previous"]) == ("challenger", "3", "1")
-    assert registry.client().get_model_version(NAME, "2").aliases == []  # the orphan is never served
+    versions = registry.client().search_model_versions(f"name = '{NAME}'")
+    assert sorted(str(v.version) for v in versions) == ["1", "3"]  # the next run removed the orphan
+    assert {v.tags["tuneline.state"] for v in versions} == {"complete"}
 
 
 def test_serving_keeps_answering_through_a_registry_outage(
@@ -98,7 +108,6 @@ def test_serving_keeps_answering_through_a_registry_outage(
     tracking = mlflow_server_factory(f"sqlite:///{tmp_path}/mlflow.db", tmp_path / "artifacts")
     tracking.use(monkeypatch)
     monkeypatch.setenv("TUNELINE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(registry, "SETTLE_SECONDS", 0.05)
     cfg = load_config(
         RegisterConfig,
         adapter_dir=str(tiny_adapter_dir),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -42,7 +43,6 @@ def store(tmp_path, monkeypatch):
     monkeypatch.setenv("TUNELINE_ARTIFACT_ROOT", str(tmp_path / "mlartifacts"))
     monkeypatch.setenv("TUNELINE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TUNELINE_ACTOR", "test-operator")
-    monkeypatch.setattr(registry, "SETTLE_SECONDS", 0.05)
     return tmp_path
 
 
@@ -239,3 +239,27 @@ def test_a_version_that_does_not_reproduce_its_evaluation_is_deleted_and_no_alia
     versions = registry.client().search_model_versions("name='assistant'")
     assert [str(v.version) for v in versions] == [first["version"]]
     assert registry.alias_version("assistant", "challenger") == first["version"]
+
+
+def test_registry_verify_and_gc_from_the_command_line(store, tiny_adapter_dir, capsys):
+    from components.common.registry_io import REGISTERING_TAG, STATE_TAG
+    from components.register.cli import registry_main
+
+    register_adapter(store, tiny_adapter_dir, None)
+    assert registry_main(["verify", "registered_model_name=assistant"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"verified": ["1"]}
+
+    # a registration on this host whose process is gone (no process has that start time) left version 2
+    dead = f"{socket.gethostname()}:{os.getpid()}:0"
+    tags = {STATE_TAG: "incomplete", REGISTERING_TAG: dead}
+    registry.client().create_model_version("assistant", source="file:///nowhere", tags=tags)
+    assert registry_main(["gc", "registered_model_name=assistant"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"deleted": ["2"]}
+    assert [str(v.version) for v in registry.client().search_model_versions("name = 'assistant'")] == ["1"]
+
+    logged = registry.client().get_model_version("assistant", "1").source.removeprefix("models:/")
+    stored = Path(mlflow.get_logged_model(logged).artifact_location.removeprefix("file://"))
+    record = next(stored.rglob("tuneline_adapter.json"))
+    record.write_text(record.read_text().replace('"sft"', '"dpo"'))  # a rewritten record, same length
+    assert registry_main(["verify", "--version", "1", "registered_model_name=assistant"]) == 2
+    assert "adapter/tuneline_adapter.json has sha256" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from pathlib import Path
 
 import openai
 import pytest
@@ -248,3 +249,26 @@ def test_broken_version_does_not_replace_the_served_one(store, tiny_adapter_dir,
         metrics = http("GET", f"{base}/metrics").text
         assert sample_value(metrics, 'tuneline_model_load_failures_total{version="2"}') == 1
         assert sample_value(metrics, 'tuneline_served_version{name="guarded",version="1"}') == 1
+
+
+def test_a_tampered_artifact_is_refused_and_the_old_version_answers(store, tiny_adapter_dir):
+    """Registration recorded every file's sha256 in the registry: one flipped byte in the artifact store is
+    refused with the file's name, and serving keeps answering with the version it had."""
+    import mlflow
+
+    from components.register import registry
+
+    register_as_champion(store, tiny_adapter_dir, "tampered")
+    with running_server(registered_model_name="tampered", poll_interval_s=600, api_keys=[KEY]) as (base, *_):
+        version = register_as_champion(store, tiny_adapter_dir, "tampered")
+        logged = registry.client().get_model_version("tampered", version).source.removeprefix("models:/")
+        stored = Path(mlflow.get_logged_model(logged).artifact_location.removeprefix("file://"))
+        weights = next(stored.rglob("adapter_model.safetensors"))
+        data = bytearray(weights.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        weights.write_bytes(bytes(data))
+        reload = http("POST", f"{base}/admin/reload", headers={"Authorization": f"Bearer {KEY}"})
+        assert reload.status_code == 502 and "still serving version 1" in reload.text
+        assert "adapter/adapter_model.safetensors has sha256" in reload.text
+        answer = client(base).chat.completions.create(model="tampered", messages=ASK)
+        assert answer.registry_version == "1" and answer.choices[0].message.content
