@@ -40,6 +40,10 @@ VERBS: dict[str, tuple[str, str]] = {
         "components.register.cli:models_main",
         "list registered versions with aliases and key metrics",
     ),
+    "registry": (
+        "components.register.cli:registry_main",
+        "registry gc (unfinished versions) | verify (artifact sha256s against the registry)",
+    ),
     "feedback": (
         "components.online.__main__:feedback_main",
         "feedback export: turn logged feedback into validated preference pairs (data/feedback)",
@@ -73,7 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     module_name, _, function = VERBS[argv[0]][0].partition(":")
-    return getattr(importlib.import_module(module_name), function or "main")(argv[1:])
+    try:
+        return getattr(importlib.import_module(module_name), function or "main")(argv[1:])
+    except Exception as exc:  # e.g. `tuneline promote` with a wrong password: one line, exit 2
+        from components.common.step import report_tracking_error
+
+        if not report_tracking_error(exc):
+            raise
+        return 2
 
 
 if __name__ == "__main__":

@@ -59,12 +59,23 @@ def step_main(
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from components.common.tracking import unreachable_tracking_message
-
-        message = unreachable_tracking_message(exc)
-        if message is None:
+        if not report_tracking_error(exc):
             raise
-        print(f"error: {message}", file=sys.stderr)
         return 2
     print(json.dumps(result, indent=2, sort_keys=True, default=str))
     return 0
+
+
+def report_tracking_error(exc: BaseException) -> bool:
+    """Print one `error:` line and return True when `exc` is the tracking server being unreachable, refusing
+    the login (HTTP 401) or denying the request (403); False for anything else (a bug keeps its traceback).
+
+    Callers exit 2 after True: `step_main` for every step, `tuneline <verb>` for the verbs that are not steps.
+    """
+    from components.common.tracking import tracking_error_message
+
+    message = tracking_error_message(exc)
+    if message is None:
+        return False
+    print(f"error: {message}", file=sys.stderr)
+    return True

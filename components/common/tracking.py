@@ -4,13 +4,16 @@
         mlflow.log_metric("loss", 0.5)
 
 Tracking defaults to a SQLite file plus a local artifact folder (no server needed); set
-TUNELINE_TRACKING_URI=http://127.0.0.1:5000 for a server: the code path is the same.
+TUNELINE_TRACKING_URI=http://127.0.0.1:5000 for a server: the code path is the same. A server with MLflow's
+basic-auth app takes MLflow's own MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (or a token) from the
+environment; a login the server refuses stops the step with one line (TrackingAuthError), before any write.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,15 +27,78 @@ from components.common.hashing import content_hash
 from components.common.settings import get_settings
 
 MAX_PARAM_CHARS = 6000  # MLflow's limit on one param value
+CREDENTIALS = "MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD"
+_ACCEPTED_LOGINS: set[tuple[str, str | None, str | None, str | None]] = set()
+
+
+class TrackingAuthError(RuntimeError):
+    """The tracking server refused this process's login (HTTP 401); the message is one line naming it."""
 
 
 def configure_tracking() -> str:
-    """Point MLflow at the configured store and return its URI."""
+    """Point MLflow at the configured store and return its URI (a server's login is checked once first)."""
     import mlflow
 
     uri = get_settings().tracking_uri
     mlflow.set_tracking_uri(uri)
+    if uri.startswith(("http://", "https://")):
+        check_login(uri)
     return uri
+
+
+def check_login(uri: str) -> None:
+    """Raise TrackingAuthError when the server at `uri` refuses the credentials in the environment.
+
+    One cheap read per process and login: a wrong password then fails here, naming the user, instead of
+    surfacing later as "no such alias" from code that reads a refused request as a missing object. An
+    unreachable or failing server is left to the real request that follows (its own error and retries).
+    """
+    import requests
+    from mlflow.exceptions import MlflowException
+    from mlflow.utils.credentials import get_default_host_creds
+    from mlflow.utils.rest_utils import http_request
+
+    creds = get_default_host_creds(uri)
+    login = (uri, creds.username, creds.password, creds.token)
+    if login in _ACCEPTED_LOGINS:
+        return
+    try:
+        endpoint = "/api/2.0/mlflow/experiments/search"
+        response = http_request(creds, endpoint, "GET", max_retries=0, timeout=10, params={"max_results": 1})
+    except (requests.exceptions.RequestException, MlflowException):  # MLflow wraps a refused connection
+        return
+    if response.status_code == 401:
+        raise TrackingAuthError(refused_login_message(uri))
+    _ACCEPTED_LOGINS.add(login)
+
+
+def refused_login_message(uri: str) -> str:
+    """One line for HTTP 401 from the tracking server, naming the user the environment logs in as."""
+    from mlflow.utils.credentials import get_default_host_creds
+
+    creds = get_default_host_creds(uri)
+    where = f"the tracking server at {uri}"
+    if creds.username:
+        return f"{where} refused the credentials of user '{creds.username}' (HTTP 401): check {CREDENTIALS}"
+    if creds.token:
+        return (
+            f"{where} refused the token in MLFLOW_TRACKING_TOKEN (HTTP 401): check it, or set {CREDENTIALS}"
+        )
+    return f"{where} requires a login (HTTP 401): set {CREDENTIALS}"
+
+
+def denied_message(uri: str, detail: str) -> str:
+    """One line for HTTP 403: the login is valid but lacks the permission this request needs."""
+    from mlflow.utils.credentials import read_mlflow_creds
+
+    username = read_mlflow_creds().username
+    endpoint = re.search(r"endpoint (\S+) failed", detail)
+    what = f"this request ({endpoint[1]})" if endpoint else "this request"
+    who = f"user '{username}'" if username else "an anonymous client"
+    return (
+        f"the tracking server at {uri} denied {who} {what} (HTTP 403): ask its admin for EDIT (log, register, "
+        "move aliases) or MANAGE (delete) on the experiment or registered model"
+    )
 
 
 def ensure_experiment(name: str | None = None) -> str:
@@ -51,20 +117,43 @@ def ensure_experiment(name: str | None = None) -> str:
     return mlflow.create_experiment(name, artifact_location=location)
 
 
-def unreachable_tracking_message(exc: BaseException) -> str | None:
-    """One line naming the tracking server when `exc` comes from a failed connection to it, else None."""
+def tracking_error_message(exc: BaseException) -> str | None:
+    """One line naming the tracking server when `exc` comes from talking to it, else None: it cannot be
+    reached, it refused the login (401) or it denied the user the request (403)."""
     import requests
 
     uri = get_settings().tracking_uri
     cause: BaseException | None = exc if uri.startswith("http") else None
-    for _ in range(20):  # walk the chain MLflow's client builds around a refused connection
+    for _ in range(20):  # walk the chain MLflow's client (and tuneline's own errors) build around the cause
         if cause is None:
             return None
+        if isinstance(cause, TrackingAuthError):
+            return str(cause)
         if isinstance(cause, ConnectionError | requests.exceptions.ConnectionError):
             reason = type(cause).__name__
             return f"the MLflow tracking server {uri} cannot be reached ({reason}); retry when it is up"
+        status = _refusal_status(cause, uri)
+        if status == 401:
+            return refused_login_message(uri)
+        if status == 403:
+            return denied_message(uri, str(cause))
         cause = cause.__cause__ or cause.__context__
     return None
+
+
+def _refusal_status(exc: BaseException, uri: str) -> int | None:
+    """401 or 403 when `exc` is the tracking server refusing a request, else None."""
+    import requests
+    from mlflow.exceptions import MlflowException
+
+    if isinstance(exc, MlflowException):  # MLflow's REST client talks to the tracking server only
+        status = exc.get_http_status_code()
+    elif isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
+        # the artifact proxy's errors; an artifact store elsewhere (S3, GCS) is not the tracking server
+        status = exc.response.status_code if exc.response.url.startswith(uri.rstrip("/")) else None
+    else:
+        status = None
+    return status if status in (401, 403) else None
 
 
 @functools.cache

@@ -1,5 +1,6 @@
-"""Real parts: PostgreSQL behind `mlflow server` with proxied artifacts, a server outage during registration,
-and the MLflow UI in headless Chromium. Missing PostgreSQL or Chromium is installed with apt-get (as root).
+"""Real parts: PostgreSQL behind `mlflow server` with MLflow's basic-auth app and proxied artifacts, a server
+outage during registration, refused logins, and the MLflow UI in headless Chromium. Missing PostgreSQL or
+Chromium is installed with apt-get (as root).
 
     .venv/bin/python -m pytest tests/integration/test_real_parts.py -q --durations=0
     TUNELINE_TEST_ARTIFACTS=/tmp/test-artifacts ...   # the UI screenshot is copied there too
@@ -17,12 +18,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import mlflow
 import pytest
+import requests
 
 from components.common.chat_model import ChatModel
 from components.common.config import load_config
@@ -106,12 +109,24 @@ def postgres_uri(free_port):
 
 @pytest.fixture(scope="module")
 def server(postgres_uri, mlflow_server_factory, tmp_path_factory):
-    """`mlflow server` on the PostgreSQL store, artifacts proxied to a folder of its own."""
-    return mlflow_server_factory(postgres_uri, tmp_path_factory.mktemp("pg-artifacts"))
+    """`mlflow server` with basic auth on the PostgreSQL store, artifacts proxied to a folder of its own.
+
+    The lifecycle runs as `ci`, a user without admin rights (default permission READ): what it creates
+    (experiments, registered models) it may manage; everyone else may only read them.
+    """
+    server = mlflow_server_factory(postgres_uri, tmp_path_factory.mktemp("pg-artifacts"), auth=True)
+    server.login = server.add_user("ci")
+    return server
 
 
 @pytest.fixture(scope="module")
-def promoted(server, tiny_model_dir, tmp_path_factory):
+def viewer(server) -> tuple[str, str]:
+    """A second user with the default permission (READ) on everything `ci` made."""
+    return server.add_user("viewer")
+
+
+@pytest.fixture(scope="module")
+def promoted(server, postgres_uri, tiny_model_dir, tmp_path_factory):
     """Train 2 steps -> register v1 -> promote it -> register v2 (rejected by the gate): all through the server."""
     import torch
 
@@ -120,7 +135,7 @@ def promoted(server, tiny_model_dir, tmp_path_factory):
         server.use(patch)
         patch.setenv("TUNELINE_CACHE", str(root / "cache"))
         patch.setenv("TUNELINE_ACTOR", "real-parts-test")
-        patch.setattr(registry, "SETTLE_SECONDS", 0.05)
+        patch.setenv("TUNELINE_LOCK_URI", postgres_uri)  # alias moves lock a row of PostgreSQL's own
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # the tiny model gains nothing from threads on 2 shared cores
         try:
@@ -259,6 +274,52 @@ def wait_until_paused(proc: subprocess.Popen, timeout: float = 240) -> None:
         time.sleep(0.1)
 
 
+def test_the_server_refuses_requests_without_a_valid_login(promoted, server):
+    models = f"{server.url}/api/2.0/mlflow/registered-models/get"
+    artifacts = f"{server.url}/api/2.0/mlflow-artifacts/artifacts"
+    for url in (models, artifacts, f"{server.url}/"):
+        assert requests.get(url, params={"name": NAME}, timeout=30).status_code == 401, url
+    wrong = (server.login[0], "not-the-password")
+    assert requests.get(models, params={"name": NAME}, auth=wrong, timeout=30).status_code == 401
+    assert requests.get(models, params={"name": NAME}, auth=server.login, timeout=30).status_code == 200
+    assert requests.get(f"{server.url}/health", timeout=30).status_code == 200  # open for probes
+
+
+def test_a_wrong_password_is_one_line_and_exit_2(promoted, server, monkeypatch, tmp_path):
+    server.use(monkeypatch)
+    before = registry_snapshot()
+    command = [
+        *(sys.executable, "-m", "pipelines.cli", "promote", "--config", str(REPO / "configs/promote.yaml")),
+        *(f"registered_model_name={NAME}", f"out_dir={tmp_path / 'promote'}"),
+    ]
+    env = {**os.environ, "MLFLOW_TRACKING_PASSWORD": "not-the-password", "TUNELINE_CACHE": str(tmp_path)}
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [  # one line, no traceback
+        f"error: the tracking server at {server.url} refused the credentials of user 'ci' (HTTP 401): "
+        "check MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD"
+    ], done.stderr
+    assert registry_snapshot() == before
+
+
+def test_a_read_only_user_cannot_move_champion(promoted, server, viewer, monkeypatch, tmp_path, capsys):
+    from pipelines.cli import main as tuneline
+
+    server.use(monkeypatch)
+    before = registry_snapshot()
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", viewer[0])
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", viewer[1])
+    monkeypatch.setenv("TUNELINE_CACHE", str(tmp_path))
+    assert registry.client().get_registered_model(NAME).aliases == before["aliases"]  # reading is allowed
+    forced = ["--version", "2", "--force", "--reason", "a viewer tries", f"registered_model_name={NAME}"]
+    code = tuneline(["promote", *forced, f"out_dir={tmp_path / 'promote'}"])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    denied = f"error: the tracking server at {server.url} denied user 'viewer' this request (/api/2.0/mlflow/"
+    assert code == 2 and error.startswith(denied) and "(HTTP 403): ask its admin for EDIT" in error, error
+    server.use(monkeypatch)
+    assert registry_snapshot() == before  # champion stays, no tag, no audit entry
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
@@ -266,7 +327,9 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, chromium, tmp_path):
+def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, viewer, chromium, tmp_path):
+    import base64
+
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -277,7 +340,12 @@ def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, c
     for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    login = base64.b64encode(":".join(viewer).encode()).decode()  # a read-only user sees the registry
     try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd(
+            "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {login}"}}
+        )
         driver.get(f"{server.url}/#/models/{NAME}")
         body = driver.find_element(By.TAG_NAME, "body")
         WebDriverWait(driver, 90).until(lambda _: "Version 2" in body.text)  # the React page rendered
@@ -294,3 +362,30 @@ def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, c
         target = Path(os.environ["TUNELINE_TEST_ARTIFACTS"])
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(screenshot, target / screenshot.name)
+
+
+def test_a_second_promoter_waits_on_the_postgresql_alias_lock(promoted, server, postgres_uri, monkeypatch):
+    """The alias lock as a PostgreSQL row lock: a writer that holds it stalls; the other waits, then sees the
+    move it waited for and changes nothing."""
+    server.use(monkeypatch)
+    monkeypatch.setenv("TUNELINE_LOCK_URI", postgres_uri)
+    champion = registry.alias_version(NAME, "champion")
+    outcome: dict[str, BaseException] = {}
+
+    def second_promoter() -> None:
+        try:
+            registry.move_alias(NAME, "champion", "2", champion, "force", "lock drill: second")
+        except registry.AliasRaceError as exc:
+            outcome["error"] = exc
+
+    with registry.alias_lock(NAME) as lock:
+        waiting = threading.Thread(target=second_promoter)
+        waiting.start()
+        time.sleep(1.5)  # a stall inside the critical section
+        assert waiting.is_alive()  # blocked on the row lock, not racing
+        registry.move_alias(NAME, "champion", "2", champion, "force", "lock drill: first", lock=lock)
+    waiting.join(60)
+    assert outcome["error"].current == "2"
+    reasons = [row["reason"] for row in registry.audit_history(NAME)]
+    assert reasons[-1] == "lock drill: first" and "lock drill: second" not in reasons
+    assert registry.alias_version(NAME, "champion") == "2"
