@@ -4,56 +4,125 @@
     tuneline base-model --config configs/base_model.yaml spec=/models/my-model
 
 Each verb forwards its arguments to the step's own `main(argv)` (the same code `python -m components.<step>`
-and DVC run), imported only when used so `tuneline --help` stays fast.
+and DVC run), imported inside the verb's function so `tuneline --help` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-# verb -> ("module" with main(argv) -> int, or "module:function", one-line help). Add a verb when its step exists.
-VERBS: dict[str, tuple[str, str]] = {
-    "validate": ("components.validate_data.__main__", "validate training and evaluation data (first gate)"),
-    "base-model": ("components.base_model.__main__", "resolve the base model offline and record its hash"),
-    "train": (
-        "components.finetune_lora.__main__",
-        "LoRA fine-tune (SFT) the base model; resumes after a kill",
-    ),
-    "align": (
-        "components.align.__main__",
-        "align the SFT adapter on preference pairs (DPO; ORPO, KTO, RLHF)",
-    ),
-    "evaluate": (
-        "components.evaluate_model.__main__",
-        "compare a candidate with the champion on the golden set",
-    ),
-    "register": (
-        "components.register.__main__",
-        "register an adapter as an MLflow version (alias challenger)",
-    ),
-    "promote": ("components.register.cli:promote_main", "move champion to the challenger if the gate passes"),
-    "rollback": ("components.register.cli:rollback_main", "move champion back to the previous champion"),
-    "models": (
-        "components.register.cli:models_main",
-        "list registered versions with aliases and key metrics",
-    ),
+# One function per verb: it imports the step when the verb runs (so `tuneline --help` stays fast) with a plain
+# import an editor can follow, and forwards the arguments to the step's own `main(argv)` (what
+# `python -m components.<step>` and DVC run).
+
+
+def validate(argv: list[str]) -> int:
+    from components.validate_data.__main__ import main
+
+    return main(argv)
+
+
+def base_model(argv: list[str]) -> int:
+    from components.base_model.__main__ import main
+
+    return main(argv)
+
+
+def train(argv: list[str]) -> int:
+    from components.finetune_lora.__main__ import main
+
+    return main(argv)
+
+
+def align(argv: list[str]) -> int:
+    from components.align.__main__ import main
+
+    return main(argv)
+
+
+def evaluate(argv: list[str]) -> int:
+    from components.evaluate_model.__main__ import main
+
+    return main(argv)
+
+
+def register(argv: list[str]) -> int:
+    from components.register.__main__ import main
+
+    return main(argv)
+
+
+def promote(argv: list[str]) -> int:
+    from components.register.cli import promote_main
+
+    return promote_main(argv)
+
+
+def rollback(argv: list[str]) -> int:
+    from components.register.cli import rollback_main
+
+    return rollback_main(argv)
+
+
+def models(argv: list[str]) -> int:
+    from components.register.cli import models_main
+
+    return models_main(argv)
+
+
+def registry(argv: list[str]) -> int:
+    from components.register.cli import registry_main
+
+    return registry_main(argv)
+
+
+def feedback(argv: list[str]) -> int:
+    from components.online.__main__ import feedback_main
+
+    return feedback_main(argv)
+
+
+def report(argv: list[str]) -> int:
+    from components.online.__main__ import report_main
+
+    return report_main(argv)
+
+
+def serve(argv: list[str]) -> int:
+    from serving.__main__ import main
+
+    return main(argv)
+
+
+def pipeline(argv: list[str]) -> int:
+    from pipelines.kfp_cli import main
+
+    return main(argv)
+
+
+VERBS: dict[str, tuple[Callable[[list[str]], int], str]] = {
+    "validate": (validate, "validate training and evaluation data (first gate)"),
+    "base-model": (base_model, "resolve the base model offline and record its hash"),
+    "train": (train, "LoRA fine-tune (SFT) the base model; resumes after a kill"),
+    "align": (align, "align the SFT adapter on preference pairs (DPO; ORPO, KTO, RLHF)"),
+    "evaluate": (evaluate, "compare a candidate with the champion on the golden set"),
+    "register": (register, "register an adapter as an MLflow version (alias challenger)"),
+    "promote": (promote, "move champion to the challenger if the gate passes"),
+    "rollback": (rollback, "move champion back to the previous champion"),
+    "models": (models, "list registered versions with aliases and key metrics"),
     "registry": (
-        "components.register.cli:registry_main",
+        registry,
         "registry gc (unfinished versions) | verify (artifact sha256s against the registry)",
     ),
     "feedback": (
-        "components.online.__main__:feedback_main",
+        feedback,
         "feedback export: turn logged feedback into validated preference pairs (data/feedback)",
     ),
-    "report": (
-        "components.online.__main__:report_main",
-        "report online | drift: served versions, prompt drift",
-    ),
-    "serve": ("serving.__main__", "serve the champion version over an OpenAI-compatible API (uvicorn)"),
-    "pipeline": ("pipelines.kfp_cli", "Kubeflow pipeline: compile, run-local (kfp.local), submit"),
+    "report": (report, "report online | drift: served versions, prompt drift"),
+    "serve": (serve, "serve the champion version over an OpenAI-compatible API (uvicorn)"),
+    "pipeline": (pipeline, "Kubeflow pipeline: compile, run-local (kfp.local), submit"),
 }
 
 
@@ -76,9 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.parse_args(argv)  # prints help / the error for an unknown verb and exits
         parser.print_help()
         return 2
-    module_name, _, function = VERBS[argv[0]][0].partition(":")
     try:
-        return getattr(importlib.import_module(module_name), function or "main")(argv[1:])
+        return VERBS[argv[0]][0](argv[1:])
     except Exception as exc:  # e.g. `tuneline promote` with a wrong password: one line, exit 2
         from components.common.step import report_tracking_error
 

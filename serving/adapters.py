@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from components.common.chat_model import AdapterRecord, ChatModel, ModelLoadError
+from components.common.chat_model import AdapterRecord, ChatModel, adapter_base
 from components.common.registry_io import VersionRef
-from serving.model import ServedModel
+from serving.served import ServedModel
 
 
 def find_host(served: Iterable[ServedModel], base_sha256: str) -> ServedModel | None:
@@ -32,11 +32,7 @@ def attach_version(host: ServedModel, ref: VersionRef, alias: str, adapter_dir: 
     from transformers import AutoTokenizer
 
     record = AdapterRecord.read(adapter_dir)
-    base = host.chat.base
-    if record.base_sha256 != base.sha256:
-        raise ModelLoadError(
-            f"{ref.uri} was trained on base sha256 {record.base_sha256[:16]}..., not {base.sha256[:16]}..."
-        )
+    base = adapter_base(record, ref.uri, host.chat.base)
     name, model = f"v{ref.version}", host.chat.model
     with host.lock:
         try:

@@ -25,8 +25,8 @@ from typing import Any
 from serving.decoding import SamplingParams, SequenceState, TokenEvent
 from serving.engine import run_batch
 from serving.metrics import ServingMetrics
-from serving.model import ServedModel
 from serving.schemas import ApiError
+from serving.served import ServedModel
 from serving.settings import ServingSettings
 from serving.work_queue import WorkQueue
 

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from serving.batching import DynamicBatcher, Started, Submission
 from serving.decoding import SamplingParams, TokenEvent
 from serving.metrics import ServingMetrics
-from serving.model import ModelManager, ServedModel
+from serving.model import ModelManager
 from serving.online import OnlineLog
 from serving.routing import choose_route, routing_key
 from serving.schemas import (
@@ -39,6 +39,7 @@ from serving.schemas import (
     to_sampling_params,
 )
 from serving.security import parse_chat_request, read_body_limited
+from serving.served import ServedModel
 from serving.settings import ServingSettings
 
 

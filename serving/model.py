@@ -19,70 +19,17 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from components.common.chat_model import ChatModel
-from components.common.registry_io import (
-    VersionRef,
-    resolve_version,
-)
+from components.common.registry_io import VersionRef, fetch_version, resolve_version
 from serving.decoding import SamplingParams, SequenceState
-from serving.engine import end_ids, run_batch
+from serving.engine import run_batch
 from serving.metrics import ServingMetrics
+from serving.served import ServedModel
 from serving.settings import ServingSettings
 
 log = logging.getLogger("tuneline.serving")
-
-
-@dataclass
-class ServedModel:
-    """One loaded registry version: the chat model plus where it came from."""
-
-    chat: ChatModel
-    ref: VersionRef
-    alias: str
-    loaded_at: float = field(default_factory=time.time)
-    fingerprint: str = ""
-    end_ids: set[int] = field(default_factory=set)
-    adapter_name: str | None = None  # unmerged PeftModel: the adapter to activate (several may share a model)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # one per model: batches and adapter changes
-    retired: bool = False  # replaced: a batch that picked it before the swap picks again
-
-    def __post_init__(self) -> None:
-        self.fingerprint = self.fingerprint or self.chat.fingerprint
-        self.end_ids = self.end_ids or end_ids(self.chat.tokenizer, self.chat.model)
-
-    @property
-    def name(self) -> str:
-        return self.ref.name
-
-    @property
-    def version(self) -> str:
-        return self.ref.version
-
-    @property
-    def chat_min_tokens(self) -> int:
-        """The version's pinned minimum answer length (0 unless its generation defaults set one)."""
-        return getattr(self.chat, "min_new_tokens", 0)
-
-    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        """Token ids of the rendered conversation (versioned system prompt + chat template)."""
-        return self.chat.tokenizer(self.chat.render(messages), add_special_tokens=False)["input_ids"]
-
-    @contextmanager
-    def in_use(self) -> Iterator[bool]:
-        """Hold the model for one batch with this version's adapter active; yields False once retired."""
-        with self.lock:
-            if self.retired:
-                yield False
-                return
-            model = self.chat.model
-            if self.adapter_name and model.active_adapter != self.adapter_name:
-                model.set_adapter(self.adapter_name, inference_mode=True)
-            yield True
 
 
 @dataclass
@@ -95,19 +42,10 @@ class CheckResult:
     others: list[CheckResult] = field(default_factory=list)  # the other served aliases (routing on)
 
 
-def fetch_version(ref: VersionRef) -> tuple[Path, dict]:
-    """A version's local adapter folder and its base reference ({spec, sha256, uri})."""
-    from components.register.flavor import fetch_registered_version
-
-    return fetch_registered_version(ref.uri)
-
-
 def load_version(ref: VersionRef, alias: str, merge: bool) -> ServedModel:
-    """Load a registered version: its base by reference (local if the hash matches, else the registry's)."""
-    from components.register.flavor import load_base_from_ref
-
-    adapter_dir, base_ref = fetch_version(ref)
-    chat = ChatModel.load(adapter_dir, base_override=load_base_from_ref(base_ref), merge=merge)
+    """Load a registered version through the one loader (`ChatModel.load("models:/...")`): the verified adapter,
+    its base by reference (local if the hash matches, else the registry's)."""
+    chat = ChatModel.load(ref.uri, merge=merge)
     return ServedModel(chat, ref, alias, adapter_name=None if merge else chat.model.active_adapter)
 
 
@@ -246,7 +184,7 @@ class ModelManager:
         elif same := next((s for s in self.served.values() if s.version == ref.version), None):
             return dataclasses.replace(same, alias=alias, loaded_at=time.time())
         else:
-            adapter_dir, base_ref = fetch_version(ref)
+            adapter_dir, base_ref = fetch_version(ref.uri)
             host = find_host(self.served.values(), base_ref["sha256"])
             candidate = (
                 attach_version(host, ref, alias, adapter_dir) if host else load_version(ref, alias, False)

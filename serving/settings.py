@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
+from components.common.pii import PII_KINDS
 from components.common.settings import TunelineSettings
-from components.validate_data.pii import PII_KINDS
 
 
 class ServingSettings(TunelineSettings):

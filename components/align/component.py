@@ -24,38 +24,26 @@ def align_op(
     `config_yaml` is the text of configs/align.yaml (the pipeline reads it at compile time); `overrides` are
     key=value strings as on the command line. Returns the MLflow run id.
     """
-    import tempfile
     from pathlib import Path
 
     from components.align.config import AlignConfig
     from components.align.core import run
-    from components.common.config import load_config
-    from components.common.step import offline_environment
+    from components.common.task import log_metrics, task_config
 
-    offline_environment()
-    config_file = Path(tempfile.mkdtemp()) / "align.yaml"
-    config_file.write_text(config_yaml)
-    if Path(feedback.path).is_file():  # core reads a folder; a file there would silently add nothing
-        raise ValueError(
-            f"feedback {feedback.uri} is a file: give the folder `tuneline feedback export` writes"
-        )
-    sft_adapter = Path(trained.path) / trained.metadata.get("adapter_subdir", "adapter")
-    pinned = [
-        f"sft_adapter={sft_adapter}",
-        f"preference_file={preference_data.path}",
-        f"feedback_dir={feedback.path}",
-        f"out_dir={aligned.path}",
-        "checkpoint_dir=null",
-    ]
-    result = run(load_config(AlignConfig, config_file, [*overrides, *pinned]))
+    pinned = {
+        "sft_adapter": str(Path(trained.path) / trained.metadata.get("adapter_subdir", "adapter")),
+        "preference_file": preference_data.path,
+        "feedback_dir": feedback.path,
+        "out_dir": aligned.path,
+        "checkpoint_dir": None,
+    }
+    result = run(task_config(AlignConfig, config_yaml, overrides, **pinned))
     keys = (
         "sft_preference_accuracy", "aligned_preference_accuracy", "held_out_reward_margin",
         "reward_model_held_out_accuracy", "final_train_loss", "global_step", "adapter_mb", "train_pairs",
         "feedback_pairs",
     )  # fmt: skip
-    for key in keys:
-        if result.get(key) is not None:
-            metrics.log_metric(key, result[key])
+    log_metrics(metrics, result, keys)
     aligned.metadata.update(
         {"mlflow_run_id": result["mlflow_run_id"], "adapter_subdir": "adapter", "method": result["method"]}
     )

@@ -105,10 +105,12 @@ class AlignConfig(StepConfig):
         0.2,
         ge=0.0,
         lt=1.0,
-        description="Share of pairs held out; must equal configs/evaluate.yaml so evaluation never sees a "
-        "pair alignment trained on.",
+        description="Share of pairs held out from training; their ids go into the adapter's record, and "
+        "evaluation scores exactly those (never a pair alignment trained on).",
     )
-    preference_split_seed: int = Field(42, description="Seed of the held-out split (same as evaluate).")
+    preference_split_seed: int = Field(
+        42, description="Seed of the held-out split; the held-out ids are written into the adapter's record."
+    )
     max_train_pairs: int | None = Field(
         None, ge=2, description="Train on only the first N training pairs (quick checks); null = all."
     )

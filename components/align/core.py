@@ -20,7 +20,6 @@ import logging
 import shutil
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from components.align.config import METHOD_SECTIONS, NOT_IN_FINGERPRINT, AlignConfig
@@ -33,26 +32,15 @@ from components.common.checkpoints import clear_checkpoints
 from components.common.config import config_hash
 from components.common.hashing import content_hash
 from components.common.training import check_qlora_supported, resolve_precision
+from components.common.training_run import TrainingLayout
 
 log = logging.getLogger(__name__)
 
 
-@dataclasses.dataclass(frozen=True)
-class OutputLayout:
+class OutputLayout(TrainingLayout):
     """Where the step writes; evaluate and register read `adapter/`, evaluate may read `reward_model/`."""
 
-    root: Path
-    checkpoints: Path
-
-    @classmethod
-    def of(cls, cfg: AlignConfig) -> OutputLayout:
-        root = Path(cfg.out_dir)
-        return cls(root, Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else root / "checkpoints")
-
-    adapter = property(lambda self: self.root / "adapter")
     reward_model = property(lambda self: self.root / "reward_model")
-    metrics = property(lambda self: self.root / "metrics.json")
-    train_log = property(lambda self: self.root / "train_log.csv")
     curves = property(lambda self: self.root / "curves")
     plot = property(lambda self: self.root / "alignment_curves.png")
 
@@ -94,7 +82,7 @@ def prepare(cfg: AlignConfig) -> AlignRun:
     precision = resolve_precision(cfg.precision)
     if cfg.qlora:
         check_qlora_supported()
-    layout = OutputLayout.of(cfg)
+    layout = OutputLayout.of(cfg.out_dir, cfg.checkpoint_dir)
     sft = describe_sft_adapter(cfg.sft_adapter)
     pairs = read_preference_pairs(cfg.preference_file)
     train_pairs, eval_pairs = split_pairs(
@@ -135,7 +123,7 @@ def align(cfg: AlignConfig) -> AlignOutcome:
     """Everything `run` does, keeping the trainers; config, hardware and data errors come before any work."""
     started = time.perf_counter()
     prep = prepare(cfg)
-    layout = OutputLayout.of(cfg)
+    layout = OutputLayout.of(cfg.out_dir, cfg.checkpoint_dir)
     if cfg.method == "none":
         return pass_through(prep, layout, started)
     with align_tracking(cfg, prep) as mlflow_run:

@@ -1,7 +1,7 @@
 """Preference pairs for alignment: read and check them, split off evaluation's held-out pairs, shape them per
 method.
 
-The held-out split is `components.evaluate_model.splits.split_preference_pairs` with the same fraction and
+The held-out split is `components.common.splits.split_preference_pairs` with the same fraction and
 seed as configs/evaluate.yaml, so alignment never trains on a pair its preference accuracy is measured on.
 Pairs exported from serving feedback (`feedback_dir`) join the training side only, after the split.
 Shapes: DPO / ORPO / reward model take TRL's conversational preference format (prompt, chosen, rejected);
@@ -12,34 +12,25 @@ prompts only and samples its own completions.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from components.common.jsonl import read_records
+from components.common.messages import MessagesError, parse_messages
+from components.common.splits import split_preference_pairs
 from components.common.tracking import content_hash_many
 from components.common.training import TrainingInputError
-from components.evaluate_model.splits import split_preference_pairs
 
-ROLES = {"system", "user", "assistant"}
 Pair = dict[str, Any]  # {"id", "prompt": [...], "chosen": [...], "rejected": [...]}
 
 
 def read_preference_pairs(path: str | Path, min_pairs: int = 2) -> list[Pair]:
     """Rows of a TRL conversational preference JSONL; errors name the file, line and rule."""
-    path = Path(path)
-    if not path.is_file():
-        raise TrainingInputError(f"preference_file {path} does not exist")
     pairs, seen = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, row in read_records(path, TrainingInputError):
         where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TrainingInputError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
+        if not isinstance(row.get("id"), str) or not row["id"]:
             raise TrainingInputError(f"{where}: each line must be an object with a non-empty string `id`")
         if row["id"] in seen:
             raise TrainingInputError(f"{where}: duplicate id {row['id']!r}")
@@ -84,6 +75,10 @@ def read_feedback_pairs(folder: str | Path | None, pairs: list[Pair], held_out: 
 
 def feedback_files(folder: str | Path | None) -> list[Path]:
     """The feedback pair files; one that DVC tracks but this checkout lacks is an error, not "no feedback"."""
+    if folder is not None and Path(folder).is_file():
+        raise TrainingInputError(
+            f"feedback_dir {folder} is a file: give the folder `tuneline feedback export` writes"
+        )
     if folder is None or not Path(folder).is_dir():
         return []
     missing = [p for p in Path(folder).glob("*.jsonl.dvc") if not p.with_suffix("").is_file()]
@@ -101,21 +96,10 @@ def feedback_hash(folder: str | Path | None) -> str:
 
 
 def _messages(value: Any, where: str, field: str, last: str) -> list[dict[str, str]]:
-    ok = (
-        isinstance(value, list)
-        and value
-        and all(
-            isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
-            for m in value
-        )
-    )
-    if not ok:
-        raise TrainingInputError(
-            f"{where}: `{field}` must be a non-empty list of {{role, content}} with role in {sorted(ROLES)}"
-        )
-    if value[-1]["role"] != last:
-        raise TrainingInputError(f"{where}: `{field}` must end with a message of role {last!r}")
-    return [{"role": m["role"], "content": m["content"]} for m in value]
+    try:
+        return parse_messages(value, where, field, last)
+    except MessagesError as exc:
+        raise TrainingInputError(str(exc)) from None
 
 
 def split_pairs(

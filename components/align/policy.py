@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from components.common.base_model import ResolvedBase, resolve_base_model
-from components.common.chat_model import AdapterRecord, ChatModel, ModelLoadError
+from components.common.base_model import ResolvedBase
+from components.common.chat_model import AdapterRecord, ChatModel, ModelLoadError, adapter_base
+from components.common.scoring import completion_logprobs
 from components.common.training import Precision, TrainingInputError, load_base_for_training
-from components.evaluate_model.scoring import completion_logprobs
 
 SCORING_BATCH_SIZE = 8
 REFERENCE_ADAPTER = "ref"  # the name TRL gives the frozen copy of the SFT adapter
@@ -45,14 +45,9 @@ def describe_sft_adapter(adapter_dir: str | Path) -> SftAdapter:
         )
     try:
         record = AdapterRecord.read(path)
+        base = adapter_base(record, f"adapter {path}")
     except ModelLoadError as exc:
         raise TrainingInputError(f"sft_adapter: {exc}") from None
-    base = resolve_base_model(record.base_model)
-    if base.sha256 != record.base_sha256:
-        raise TrainingInputError(
-            f"sft_adapter {path} was trained on base sha256 {record.base_sha256[:16]}..., but "
-            f"{record.base_model!r} now resolves to {base.sha256[:16]}...: refusing to align on another base"
-        )
     return SftAdapter(path, record, base)
 
 

@@ -44,7 +44,7 @@ def make_reward_trainer(model, tokenizer, args, lora: LoraSettings, train_pairs:
 def pairwise_accuracy(model, tokenizer, pairs: list) -> tuple[float, float]:
     """(share of pairs whose chosen answer gets the higher reward, mean reward margin), scored the way the
     evaluate step scores answers with a reward model (`RewardScorer`)."""
-    from components.evaluate_model.scoring import RewardScorer
+    from components.common.scoring import RewardScorer
 
     was_training = model.training
     scorer = RewardScorer(model, tokenizer)  # eval mode, right padding

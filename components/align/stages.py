@@ -192,6 +192,8 @@ def _aligned_record(prep: AlignRun, global_step: int, reward: StageOutcome | Non
     extra = _lineage(prep, global_step)
     if reward is not None and reward.folder is not None:
         extra["reward_model_sha256"] = content_hash(reward.folder)
+    # the split evaluation must score this adapter on: recorded here, not repeated in evaluate's config
+    extra["held_out_pair_ids"] = sorted(str(pair["id"]) for pair in prep.eval_pairs)
     return AdapterRecord(
         base_model=sft.base_model,
         base_sha256=sft.base_sha256,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from components.common.checkpoints import ResumePlan
-from components.common.tracking import step_run
 from components.common.training_outputs import system_info
+from components.common.training_run import mark_interrupted_run_killed, training_run
 
 if TYPE_CHECKING:
     from components.align.core import OutputLayout
@@ -22,30 +21,19 @@ log = logging.getLogger(__name__)
 @contextlib.contextmanager
 def align_tracking(cfg, prep: AlignRun) -> Iterator[Any]:
     """One MLflow run on rank 0 (none on other ranks), tagged with the SFT run it continues."""
-    if not prep.is_main:
-        yield None
-        return
-    key = "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING"
-    previous = os.environ.get(key)
-    os.environ[key] = "true" if cfg.log_system_metrics else "false"
     tags = {"tuneline.align_method": cfg.method, "tuneline.sft_adapter": str(prep.sft.path)}
     if prep.sft.run_id:
         tags["tuneline.sft_run_id"] = prep.sft.run_id
-    try:
-        with step_run(
-            "align",
-            cfg,
-            base=prep.sft.base,
-            data_files=[cfg.preference_file, cfg.sft_adapter],
-            run_name=cfg.run_name or f"align-{cfg.method}",
-            extra_tags=tags,
-        ) as run:
-            yield run
-    finally:
-        if previous is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = previous
+    with training_run(
+        "align",
+        cfg,
+        prep.is_main,
+        prep.sft.base,
+        [cfg.preference_file, cfg.sft_adapter],
+        run_name=cfg.run_name or f"align-{cfg.method}",
+        extra_tags=tags,
+    ) as run:
+        yield run
 
 
 def start_notes(prep: AlignRun) -> None:
@@ -72,13 +60,7 @@ def resume_notes(stage: str, plan: ResumePlan) -> None:
     if plan.previous_run_id:
         tags["tuneline.previous_run_id"] = plan.previous_run_id
     mlflow.set_tags(tags)
-    if plan.previous_run_id and plan.previous_run_id != mlflow.active_run().info.run_id:
-        try:
-            client = mlflow.MlflowClient()
-            if client.get_run(plan.previous_run_id).info.status == "RUNNING":
-                client.set_terminated(plan.previous_run_id, status="KILLED")
-        except mlflow.exceptions.MlflowException as exc:
-            log.warning("could not mark the interrupted run %s as KILLED: %s", plan.previous_run_id, exc)
+    mark_interrupted_run_killed(plan.previous_run_id)
 
 
 def log_outputs(layout: OutputLayout, result: dict[str, Any], metrics: dict[str, float]) -> None:

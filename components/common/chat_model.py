@@ -18,6 +18,7 @@ from typing import Any
 
 from components.common.base_model import ResolvedBase, resolve_base_model
 from components.common.hashing import content_hash
+from components.common.registry_io import base_from_ref, fetch_version
 
 ADAPTER_RECORD = "tuneline_adapter.json"  # written next to the adapter by every training step
 
@@ -77,6 +78,18 @@ class AdapterRecord:
         return cls(**known, extra=data)
 
 
+def adapter_base(record: AdapterRecord, what: str, base: ResolvedBase | None = None) -> ResolvedBase:
+    """The base an adapter was trained on (`base`, else its record's spec), refused when the content hash
+    differs from the one the adapter recorded: the one base check every loader uses."""
+    base = base or resolve_base_model(record.base_model)
+    if base.sha256 != record.base_sha256:
+        raise ModelLoadError(
+            f"{what} was trained on base sha256 {record.base_sha256[:16]}..., but {record.base_model!r} "
+            f"resolves to {base.sha256[:16]}...: refusing a silent base mismatch"
+        )
+    return base
+
+
 def weights_device(model):
     """Where the model's weights are: inputs built on the CPU must go there (a trainer may have moved it to a GPU)."""
     return next(model.parameters()).device
@@ -107,10 +120,9 @@ class ChatModel:
     ) -> ChatModel:
         """Load a base spec, an adapter folder, or a `models:/` URI (downloaded, then loaded as a folder)."""
         source = str(source)
-        if source.startswith("models:/"):
-            from components.common.registry_io import download_version  # registry access lives there
-
-            return cls.load(download_version(source), base_override=base_override, merge=merge)
+        if source.startswith("models:/"):  # adapter from the registry (verified), base by its reference
+            adapter_dir, base_ref = fetch_version(source)
+            return cls._load_adapter(adapter_dir, base_override or base_from_ref(base_ref), merge)
         path = Path(source)
         if (path / "adapter_config.json").is_file():
             return cls._load_adapter(path, base_override, merge)
@@ -122,12 +134,7 @@ class ChatModel:
         from peft import PeftModel
 
         record = AdapterRecord.read(adapter_dir)
-        base = base_override or resolve_base_model(record.base_model)
-        if base.sha256 != record.base_sha256:
-            raise ModelLoadError(
-                f"adapter {adapter_dir} was trained on base sha256 {record.base_sha256[:16]}..., but "
-                f"{record.base_model!r} resolves to {base.sha256[:16]}...: refusing a silent base mismatch"
-            )
+        base = adapter_base(record, f"adapter {adapter_dir}", base_override)
         model = PeftModel.from_pretrained(base.load_model(), adapter_dir)
         if merge:
             model = model.merge_and_unload()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from components.common.base_model import ResolvedBase
 from components.common.hashing import file_sha256
 from components.common.settings import get_settings
 from components.common.tracking import configure_tracking
@@ -205,3 +206,30 @@ def pyfunc_artifact_path(model_dir: Path, artifact: str, uri: str) -> str:
     if artifact not in artifacts:
         raise RegistryError(f"{uri} has no pyfunc artifact {artifact!r}: not a tuneline model version")
     return artifacts[artifact]["path"]
+
+
+def fetch_version(uri: str) -> tuple[Path, dict]:
+    """A registered adapter version's verified local adapter folder and its base reference {spec, sha256, uri}."""
+    adapter_dir = download_version(uri)
+    return adapter_dir, json.loads(download_artifact_folder(uri, "base_ref").read_text())
+
+
+def base_from_ref(ref: dict) -> ResolvedBase:
+    """The base a version was trained on: a local source whose content hash matches, else the registered base
+    version (downloaded, verified); never a base with another hash."""
+    from components.common.base_model import BaseModelError, resolve_base_model
+
+    try:
+        local = resolve_base_model(ref["spec"])
+        if local.sha256 == ref["sha256"]:
+            return local
+    except BaseModelError:
+        pass  # not on this machine: fetch the registered base below
+    if not ref.get("uri"):
+        raise RegistryError(f"base {ref['spec']!r} (sha256 {ref['sha256'][:16]}...) is not available locally")
+    base = resolve_base_model(str(download_artifact_folder(ref["uri"], "base")))  # a .gguf file or a folder
+    if base.sha256 != ref["sha256"]:
+        raise RegistryError(
+            f"registered base {ref['uri']} has sha256 {base.sha256[:16]}..., expected {ref['sha256'][:16]}..."
+        )
+    return base

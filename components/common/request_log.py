@@ -177,7 +177,7 @@ class RequestLog:
         """Replace configured PII kinds in every string of `value`; returns the copy and how many spans."""
         if not self.redact_kinds or value is None:
             return value, 0
-        from components.validate_data.pii import redact_record
+        from components.common.pii import redact_record
 
         redacted, findings = redact_record(value, self.redact_kinds, self.allowed_email_domains)
         return redacted, len(findings)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.common.datasets import GoldenExample
 from components.evaluate_model.config import EvaluateConfig
-from components.evaluate_model.inputs import GoldenExample
 from components.evaluate_model.metric_suite import FACT_METRICS, HIGHER_IS_BETTER
 from components.evaluate_model.stats import outcomes, paired_bootstrap, slice_results, win_tie_loss
 

@@ -22,28 +22,21 @@ def evaluate_op(
     """Evaluate the trained adapter in `candidate` against `champion`; `evaluation` holds eval_report.json,
     metrics.json, side_by_side.csv and comparison.png. `config_yaml` is the text of configs/evaluate.yaml;
     `overrides` are key=value strings as on the command line. Returns the MLflow run id."""
-    import tempfile
     from pathlib import Path
 
-    from components.common.config import load_config
-    from components.common.step import offline_environment
+    from components.common.task import log_metrics, task_config
     from components.evaluate_model.config import EvaluateConfig
     from components.evaluate_model.core import run
 
-    offline_environment()
-    config_file = Path(tempfile.mkdtemp()) / "evaluate.yaml"
-    config_file.write_text(config_yaml)
-    adapter = Path(candidate.path) / candidate.metadata.get("adapter_subdir", "")
     pinned = {
-        "candidate": str(adapter),
+        "candidate": str(Path(candidate.path) / candidate.metadata.get("adapter_subdir", "")),
         "champion": champion,
         "golden_file": golden.path,
         "preference_file": preference.path if preference else None,
         "out_dir": evaluation.path,
     }
-    result = run(load_config(EvaluateConfig, config_file, overrides, **pinned))
-    primary = result["primary"]
-    for key in ("delta", "ci_low", "ci_high", "candidate", "champion", "win", "tie", "loss"):
-        metrics.log_metric(f"{primary['metric']}_{key}", primary[key])
+    result = run(task_config(EvaluateConfig, config_yaml, overrides, **pinned))
+    keys = ("delta", "ci_low", "ci_high", "candidate", "champion", "win", "tie", "loss")
+    log_metrics(metrics, result["primary"], keys, prefix=f"{result['primary']['metric']}_")
     evaluation.metadata.update({"champion": result["champion"], "mlflow_run_id": result["mlflow_run_id"]})
     return result["mlflow_run_id"]

@@ -69,11 +69,13 @@ class EvaluateConfig(StepConfig):
         "data/raw/preference.jsonl", description="TRL preference JSONL for preference accuracy (None: skip)."
     )
     preference_eval_fraction: float = Field(
-        0.2, ge=0, lt=1, description="Held-out share of pairs (splits.py); alignment must use the same value."
+        0.2,
+        ge=0,
+        lt=1,
+        description="Held-out share of pairs (splits.py) for a candidate whose record has no held-out ids (an "
+        "SFT adapter, a base); an aligned adapter's record names the pairs its alignment held out.",
     )
-    preference_split_seed: int = Field(
-        42, description="Seed of the held-out pair split; alignment uses the same."
-    )
+    preference_split_seed: int = Field(42, description="Seed of that fallback split.")
     preference_score: Literal["sum", "mean"] = Field(
         "sum", description="Compare summed answer log-probabilities (sequence likelihood) or per-token means."
     )

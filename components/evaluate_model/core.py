@@ -21,21 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from components.common.base_model import resolve_base_model
-from components.common.tracking import step_run
-from components.evaluate_model.cache import ResultCache
-from components.evaluate_model.compare import example_rows, paired_section, primary_section, slices_section
-from components.evaluate_model.config import EvaluateConfig
-from components.evaluate_model.inputs import (
+from components.common.datasets import (
     EvaluationInputError,
     golden_set_hash,
     pairs_hash,
     read_golden,
     read_held_out_pairs,
 )
+from components.common.scoring import RewardModelSource
+from components.common.tracking import step_run
+from components.evaluate_model.cache import ResultCache
+from components.evaluate_model.compare import example_rows, paired_section, primary_section, slices_section
+from components.evaluate_model.config import EvaluateConfig
 from components.evaluate_model.metric_suite import FACT_METRICS, HIGHER_IS_BETTER, model_metrics
 from components.evaluate_model.report import log_to_mlflow, write_outputs
 from components.evaluate_model.runner import EvalInputs, ModelRun, evaluate_one
-from components.evaluate_model.scoring import RewardModelSource
 from components.evaluate_model.sources import ModelSource, describe_source, resolve_champion
 
 REPORT_FORMAT = 1
@@ -86,12 +86,17 @@ def _run(cfg: EvaluateConfig) -> dict[str, Any]:
     started = time.perf_counter()
     examples = read_golden(cfg.golden_file, cfg.max_examples)
     check_primary_metric(cfg, examples)
+    candidate = describe_source(cfg.candidate, "candidate")
     pairs = (
-        read_held_out_pairs(cfg.preference_file, cfg.preference_eval_fraction, cfg.preference_split_seed)
+        read_held_out_pairs(
+            cfg.preference_file,
+            cfg.preference_eval_fraction,
+            cfg.preference_split_seed,
+            candidate.held_out_pair_ids,
+        )
         if cfg.preference_file
         else []
     )
-    candidate = describe_source(cfg.candidate, "candidate")
     champion = resolve_champion(cfg.champion, candidate, cfg.base_model)
     inputs = EvalInputs(
         examples=examples,
@@ -177,7 +182,7 @@ def build_report(
             "n": len(examples),
             "categories": categories,
         },
-        "preference_set": _preference_section(cfg, inputs),
+        "preference_set": _preference_section(cfg, inputs, cand_run.source),
         "reward_model": inputs.reward.identity() if inputs.reward else None,
         "guardrail": cfg.guardrail.model_dump(),
         "examples": example_rows(examples, cand_run.answers, champ_run.answers, cand_pe, champ_pe, cfg),
@@ -193,13 +198,19 @@ def _model_section(run: ModelRun, metrics: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def _preference_section(cfg: EvaluateConfig, inputs: EvalInputs) -> dict[str, Any] | None:
+def _preference_section(
+    cfg: EvaluateConfig, inputs: EvalInputs, candidate: ModelSource
+) -> dict[str, Any] | None:
     if not cfg.preference_file:
         return None
+    recorded = bool(candidate.held_out_pair_ids)
     return {
         "file": cfg.preference_file,
-        "eval_fraction": cfg.preference_eval_fraction,
-        "split_seed": cfg.preference_split_seed,
+        "split_from": "the candidate's adapter record (pairs its alignment held out)"
+        if recorded
+        else "evaluate's config (preference_eval_fraction, preference_split_seed): the candidate records none",
+        "eval_fraction": None if recorded else cfg.preference_eval_fraction,
+        "split_seed": None if recorded else cfg.preference_split_seed,
         "score": cfg.preference_score,
         "n_pairs": len(inputs.pairs),
         "hash": inputs.pairs_hash,

@@ -13,8 +13,8 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from components.common.datasets import GoldenExample
 from components.evaluate_model.config import EvaluateConfig
-from components.evaluate_model.inputs import GoldenExample
 from components.evaluate_model.runner import ModelRun
 
 if TYPE_CHECKING:

@@ -18,9 +18,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from components.common.chat_model import ChatModel
+from components.common.datasets import GoldenExample, PreferencePair
+from components.common.scoring import RewardModelSource, completion_logprobs
 from components.evaluate_model.cache import ResultCache, cache_key
-from components.evaluate_model.inputs import GoldenExample, PreferencePair
-from components.evaluate_model.scoring import RewardModelSource, completion_logprobs
 from components.evaluate_model.sources import ModelSource
 
 

@@ -16,12 +16,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.common.base_model import resolve_base_model
-from components.common.chat_model import AdapterRecord, ChatModel, GenerationDefaults, ModelLoadError
+from components.common.base_model import ResolvedBase, resolve_base_model
+from components.common.chat_model import (
+    AdapterRecord,
+    ChatModel,
+    GenerationDefaults,
+    ModelLoadError,
+    adapter_base,
+)
+from components.common.datasets import EvaluationInputError
 from components.common.hashing import content_hash
-from components.common.registry_io import RegistryError, alias_uri, download_version, resolve_version
+from components.common.registry_io import (
+    RegistryError,
+    alias_uri,
+    base_from_ref,
+    fetch_version,
+    resolve_version,
+)
 from components.common.settings import get_settings
-from components.evaluate_model.inputs import EvaluationInputError
 
 
 @dataclass
@@ -41,6 +53,9 @@ class ModelSource:
     registry_uri: str | None = None
     registry_version: str | None = None
     resolution: str = ""
+    held_out_pair_ids: tuple[
+        str, ...
+    ] = ()  # the preference pairs its alignment held out (its adapter record)
     _chat: ChatModel | None = field(default=None, repr=False)
 
     @property
@@ -77,13 +92,15 @@ class ModelSource:
 def describe_source(source: str, role: str, resolution: str = "given in config") -> ModelSource:
     """Adapter folder, base spec/folder, or models:/ URI -> ModelSource (hashes only, no weights loaded)."""
     if source.startswith("models:/"):
-        try:
+        try:  # the one registry loader's way: verified adapter, base by its reference
             ref = resolve_version(source)
-            local = download_version(ref.uri)
+            local, base_ref = fetch_version(ref.uri)
+            base = base_from_ref(base_ref)
         except RegistryError as exc:
             raise EvaluationInputError(f"{role} {source}: {exc}") from None
-        described = describe_source(str(local), role, resolution)
+        described = _describe_adapter(local, str(local), role, resolution, base)
         described.requested, described.registry_uri, described.registry_version = source, ref.uri, ref.version
+        described.path = ref.uri  # loaded as serving loads it: ChatModel.load("models:/<name>/<version>")
         alias = f" (@{ref.alias})" if ref.alias else ""
         described.label = f"{ref.uri}{alias}"
         return described
@@ -111,17 +128,14 @@ def describe_source(source: str, role: str, resolution: str = "given in config")
     )
 
 
-def _describe_adapter(path: Path, source: str, role: str, resolution: str) -> ModelSource:
+def _describe_adapter(
+    path: Path, source: str, role: str, resolution: str, base: ResolvedBase | None = None
+) -> ModelSource:
     try:
         record = AdapterRecord.read(path)
+        base = adapter_base(record, f"adapter {path}", base)
     except ModelLoadError as exc:
         raise EvaluationInputError(f"{role}: {exc}") from None
-    base = resolve_base_model(record.base_model)
-    if base.sha256 != record.base_sha256:
-        raise EvaluationInputError(
-            f"{role} adapter {path} was trained on base sha256 {record.base_sha256[:16]}..., but "
-            f"{record.base_model!r} now resolves to {base.sha256[:16]}...: refusing a silent base mismatch"
-        )
     return ModelSource(
         role=role,
         requested=source,
@@ -134,6 +148,7 @@ def _describe_adapter(path: Path, source: str, role: str, resolution: str) -> Mo
         method=record.method,
         generation_defaults=_defaults(record.generation),
         resolution=resolution,
+        held_out_pair_ids=tuple(record.extra.get("held_out_pair_ids") or ()),
     )
 
 

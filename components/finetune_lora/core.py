@@ -13,16 +13,12 @@ A killed run restarted with `resume: auto` continues from its newest complete ch
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
-import os
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from components.common.base_model import ResolvedBase, resolve_base_model
@@ -30,7 +26,6 @@ from components.common.chat_model import AdapterRecord
 from components.common.checkpoints import ResumePlan, clear_checkpoints, plan_resume, record_checkpoint_owner
 from components.common.config import config_hash
 from components.common.hashing import content_hash
-from components.common.tracking import step_run
 from components.common.training import (
     build_lora_config,
     build_trainer_args,
@@ -50,6 +45,7 @@ from components.common.training_outputs import (
     write_metrics,
     write_training_log,
 )
+from components.common.training_run import TrainingLayout, mark_interrupted_run_killed, training_run
 from components.finetune_lora.chat_template import training_chat_template
 from components.finetune_lora.config import NOT_IN_FINGERPRINT, FinetuneConfig
 from components.finetune_lora.data import (
@@ -62,21 +58,9 @@ from components.finetune_lora.data import (
 log = logging.getLogger(__name__)
 
 
-@dataclasses.dataclass(frozen=True)
-class OutputLayout:
+class OutputLayout(TrainingLayout):
     """Where the step writes; the registry step reads `adapter/` and `tuneline_adapter.json` from here."""
 
-    root: Path
-    checkpoints: Path
-
-    @classmethod
-    def of(cls, cfg: FinetuneConfig) -> OutputLayout:
-        root = Path(cfg.out_dir)
-        return cls(root, Path(cfg.checkpoint_dir) if cfg.checkpoint_dir else root / "checkpoints")
-
-    adapter = property(lambda self: self.root / "adapter")
-    metrics = property(lambda self: self.root / "metrics.json")
-    train_log = property(lambda self: self.root / "train_log.csv")
     loss_curve = property(lambda self: self.root / "loss_curve.png")
 
 
@@ -126,7 +110,7 @@ def setup(cfg: FinetuneConfig) -> Setup:
     precision = resolve_precision(cfg.precision)
     if cfg.qlora:
         check_qlora_supported()
-    layout = OutputLayout.of(cfg)
+    layout = OutputLayout.of(cfg.out_dir, cfg.checkpoint_dir)
     args = build_trainer_args(
         SFTConfig, cfg.trainer, precision=precision, output_dir=str(layout.checkpoints), seed=cfg.seed
     )
@@ -168,7 +152,9 @@ def train(cfg: FinetuneConfig) -> TrainingOutcome:
     started = time.perf_counter()
     prep = setup(cfg)
     layout, plan = prep.layout, prep.plan
-    with _tracking(cfg, prep.base, prep.is_main) as mlflow_run:
+    with training_run(
+        "train", cfg, prep.is_main, prep.base, [cfg.train_file], run_name=cfg.run_name
+    ) as mlflow_run:
         run_id = mlflow_run.info.run_id if mlflow_run else None
         if prep.is_main:
             record_checkpoint_owner(layout.checkpoints, prep.fingerprint, run_id)
@@ -238,25 +224,6 @@ def _adapter_record(prep: Setup, run_id: str | None, global_step: int) -> Adapte
     )
 
 
-@contextlib.contextmanager
-def _tracking(cfg: FinetuneConfig, base: ResolvedBase, is_main: bool) -> Iterator[Any]:
-    """One MLflow run on rank 0 (other ranks: none), with system metrics sampling when configured."""
-    if not is_main:
-        yield None
-        return
-    key = "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING"
-    previous = os.environ.get(key)
-    os.environ[key] = "true" if cfg.log_system_metrics else "false"
-    try:
-        with step_run("train", cfg, base=base, data_files=[cfg.train_file], run_name=cfg.run_name) as run:
-            yield run
-    finally:
-        if previous is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = previous
-
-
 def _start_notes(plan: ResumePlan, train_rows: int, eval_rows: int) -> None:
     """Tags and params that say how this run started; an interrupted earlier run is marked KILLED."""
     import mlflow
@@ -267,13 +234,7 @@ def _start_notes(plan: ResumePlan, train_rows: int, eval_rows: int) -> None:
         | ({"tuneline.previous_run_id": plan.previous_run_id} if plan.previous_run_id else {})
     )
     mlflow.log_params({"data.train_rows": train_rows, "data.eval_rows": eval_rows})
-    if plan.previous_run_id:
-        try:
-            client = mlflow.MlflowClient()
-            if client.get_run(plan.previous_run_id).info.status == "RUNNING":
-                client.set_terminated(plan.previous_run_id, status="KILLED")
-        except mlflow.exceptions.MlflowException as exc:
-            log.warning("could not mark the interrupted run %s as KILLED: %s", plan.previous_run_id, exc)
+    mark_interrupted_run_killed(plan.previous_run_id)
 
 
 def _held_out_losses(trainer) -> dict[str, float]:

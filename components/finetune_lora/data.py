@@ -1,70 +1,45 @@
 """Read chat conversations for SFT and split off a deterministic held-out set.
 
-The split hashes each conversation's id with the seed, so a row stays on the same side when rows are
-added or reordered; the held-out share is exact (rounded), never empty when eval_fraction > 0.
+The split is the project's one rule (components/common/splits.py): each conversation's id hashed with the seed,
+so a row stays on the same side when rows are added or reordered; the held-out share is exact (rounded), never
+empty when eval_fraction > 0.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from components.common.jsonl import read_records
+from components.common.messages import MessagesError, parse_messages
+from components.common.splits import held_out_ids
 from components.common.training import TrainingInputError
-
-ROLES = {"system", "user", "assistant"}
 
 
 def read_conversations(path: str | Path) -> list[dict[str, Any]]:
-    """Rows with an `id` (the line number when absent) and `messages`; errors name the file, line and rule."""
-    path = Path(path)
-    if not path.is_file():
-        raise TrainingInputError(f"train_file {path} does not exist")
+    """Rows with an `id` (the line number when absent) and `messages` ending with the assistant turn that is
+    learned; errors name the file, line and rule."""
     rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TrainingInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            _check_messages(row.get("messages") if isinstance(row, dict) else None, f"{path}:{number}")
-            rows.append({"id": str(row.get("id", number)), "messages": row["messages"]})
+    for number, row in read_records(path, TrainingInputError):
+        try:
+            messages = parse_messages(row.get("messages"), f"{path}:{number}", "messages", last="assistant")
+        except MessagesError as exc:
+            raise TrainingInputError(str(exc)) from None
+        rows.append({"id": str(row.get("id", number)), "messages": messages})
     if not rows:
         raise TrainingInputError(f"{path}: no conversations")
     return rows
-
-
-def _check_messages(messages: Any, where: str) -> None:
-    if not isinstance(messages, list) or not messages:
-        raise TrainingInputError(f"{where}: `messages` must be a non-empty list of {{role, content}}")
-    for turn in messages:
-        if (
-            not isinstance(turn, dict)
-            or turn.get("role") not in ROLES
-            or not isinstance(turn.get("content"), str)
-        ):
-            raise TrainingInputError(
-                f"{where}: each message needs role in {sorted(ROLES)} and string content"
-            )
-    if messages[-1]["role"] != "assistant":
-        raise TrainingInputError(
-            f"{where}: the conversation must end with an assistant turn (what is learned)"
-        )
 
 
 def split_holdout(
     rows: list[dict[str, Any]], fraction: float, seed: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(train, held_out): the round(n * fraction) rows with the smallest seeded id hashes are held out."""
-    if fraction <= 0:
-        return list(rows), []
-    ranked = sorted(rows, key=lambda row: hashlib.sha256(f"{seed}:{row['id']}".encode()).hexdigest())
-    count = min(len(rows) - 1, max(1, round(len(rows) * fraction)))
-    held = {row["id"] for row in ranked[:count]}
+    try:
+        held = held_out_ids([row["id"] for row in rows], fraction, seed) if fraction > 0 else set()
+    except ValueError as exc:
+        raise TrainingInputError(f"eval_fraction: {exc}") from None
     return [r for r in rows if r["id"] not in held], [r for r in rows if r["id"] in held]
 
 

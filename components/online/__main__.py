@@ -7,15 +7,35 @@ Exit status 0 on success; 2 when the data gate refuses the exported pairs (nothi
 wrong, or drift is flagged with --fail-on-drift (drift.fail_on_drift=true).
 """
 
-import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from components.common.step import step_main
 from components.online.config import OnlineConfig
 
-COMMANDS = {
-    "feedback": {"export": "components.online.export"},
-    "report": {"online": "components.online.report", "drift": "components.online.drift"},
+
+def export(cfg: OnlineConfig) -> dict[str, Any]:
+    from components.online.export import run
+
+    return run(cfg)
+
+
+def online_report(cfg: OnlineConfig) -> dict[str, Any]:
+    from components.online.report import run
+
+    return run(cfg)
+
+
+def drift_report(cfg: OnlineConfig) -> dict[str, Any]:
+    from components.online.drift import run
+
+    return run(cfg)
+
+
+COMMANDS: dict[str, dict[str, Callable[[OnlineConfig], dict[str, Any]]]] = {
+    "feedback": {"export": export},
+    "report": {"online": online_report, "drift": drift_report},
 }
 
 
@@ -27,8 +47,7 @@ def _dispatch(verb: str, argv: list[str]) -> int:
         )
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     rest = ["drift.fail_on_drift=true" if a == "--fail-on-drift" else a for a in argv[1:]]
-    run = importlib.import_module(subcommands[argv[0]]).run
-    return step_main(OnlineConfig, run, rest, prog=f"tuneline {verb} {argv[0]}")
+    return step_main(OnlineConfig, subcommands[argv[0]], rest, prog=f"tuneline {verb} {argv[0]}")
 
 
 def feedback_main(argv: list[str] | None = None) -> int:

@@ -38,12 +38,12 @@ from statistics import NormalDist
 from typing import Any
 
 from components.common.config import ConfigError
+from components.common.jsonl import read_jsonl
 from components.common.step import StepFailed
 from components.online.config import DriftSettings, OnlineConfig, since
 from components.online.logs import last_user_turn, read_requests
 from components.online.stats import bin_shares, js_divergence, psi, quantile_edges
 from components.validate_data.features import user_turns
-from components.validate_data.loading import read_jsonl
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 

@@ -23,13 +23,13 @@ from typing import Any
 
 from components.align.data import feedback_files
 from components.common.config import load_config
+from components.common.jsonl import read_jsonl
 from components.common.step import StepFailed
 from components.online.config import OnlineConfig, since
 from components.online.logs import read_requests
 from components.online.pairs import Pair, build_pairs, completion_ids
 from components.validate_data.config import ValidateDataConfig
 from components.validate_data.core import validate
-from components.validate_data.loading import read_jsonl
 
 
 class FeedbackRejected(StepFailed):

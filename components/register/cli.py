@@ -1,5 +1,7 @@
 """`tuneline promote | rollback | models | registry`: the registry verbs a person (or CI) runs by hand.
 
+    python -m components.register.cli promote --config configs/promote.yaml   # what the DVC stage runs
+
 tuneline registry gc --older-than 3600      # delete versions whose registration never finished
 tuneline registry verify --version 7        # check v7's files in the artifact store against its sha256s
 """
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 from components.common.config import ConfigError, load_config
 from components.common.registry_io import RegistryError
-from components.common.step import offline_environment
+from components.common.step import offline_environment, report_tracking_error
 from components.register.config import PromoteConfig
 from components.register.promote import PromotionError, list_versions, promote, rollback
 from components.register.registry import AliasLockError, AliasRaceError, audit_history
@@ -35,6 +37,10 @@ def _run(action, cfg_args) -> int:
         result = action(cfg)
     except (ConfigError, PromotionError, AliasRaceError, AliasLockError, RegistryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a tracking server that refuses the login or cannot be reached: one line
+        if not report_tracking_error(exc):
+            raise
         return 2
     print(json.dumps(result, indent=2, default=str))
     return 0
@@ -109,3 +115,11 @@ def registry_main(argv: Sequence[str] | None = None) -> int:
         return {"verified": registry.verify_versions(name, args.version)}
 
     return _run(act, args)
+
+
+VERBS = {"promote": promote_main, "rollback": rollback_main, "models": models_main, "registry": registry_main}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in VERBS:
+        sys.exit(f"usage: python -m components.register.cli {{{' | '.join(VERBS)}}} [options]")
+    sys.exit(VERBS[sys.argv[1]](sys.argv[2:]))

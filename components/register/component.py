@@ -18,25 +18,19 @@ def register_op(
     overrides: list = [],  # noqa: B006 - KFP parameters are declared with literal defaults
 ) -> str:
     """Register `trained`/adapter as a new version with alias challenger; returns the version number."""
-    import tempfile
     from pathlib import Path
 
-    from components.common.config import load_config
-    from components.common.step import offline_environment
+    from components.common.task import task_config
     from components.register.config import RegisterConfig
     from components.register.core import run
 
-    offline_environment()
-    config_file = Path(tempfile.mkdtemp()) / "register.yaml"
-    config_file.write_text(config_yaml)
     report = Path(eval_report.path)
-    report_file = report / "eval_report.json" if report.is_dir() else report
-    pinned = [
-        f"adapter_dir={Path(trained.path) / 'adapter'}",
-        f"eval_report={report_file}",
-        f"out_dir={registration.path}",
-    ]
-    result = run(load_config(RegisterConfig, config_file, [*overrides, *pinned]))
+    pinned = {
+        "adapter_dir": str(Path(trained.path) / "adapter"),
+        "eval_report": str(report / "eval_report.json" if report.is_dir() else report),
+        "out_dir": registration.path,
+    }
+    result = run(task_config(RegisterConfig, config_yaml, overrides, **pinned))
     registration.metadata.update({"version": result["version"], "uri": result["uri"]})
     return str(result["version"])
 
@@ -44,19 +38,11 @@ def register_op(
 @dsl.component(base_image=COMPONENT_IMAGE)
 def promote_op(version: str, decision: Output[Artifact], config_yaml: str = "", reason: str = "") -> str:
     """Apply the promotion gate to `version`; returns the decision status (promote, reject, ...)."""
-    import tempfile
-    from pathlib import Path
-
-    from components.common.config import load_config
-    from components.common.step import offline_environment
+    from components.common.task import task_config
     from components.register.config import PromoteConfig
     from components.register.promote import promote
 
-    offline_environment()
-    config_file = Path(tempfile.mkdtemp()) / "promote.yaml"
-    config_file.write_text(config_yaml)
-    cfg = load_config(PromoteConfig, config_file, [f"out_dir={decision.path}"])
-    result = promote(cfg, version, reason=reason)
+    result = promote(task_config(PromoteConfig, config_yaml, out_dir=decision.path), version, reason=reason)
     decision.metadata.update({"status": result["status"]})
     return str(result["status"])
 
@@ -68,23 +54,10 @@ def gate_op(eval_report: Input[Artifact], config_yaml: str = "") -> str:
     "pass" includes a verdict that only waits for a person's approval or for online evidence (promote_op
     records that).
     """
-    import json
-    import tempfile
     from pathlib import Path
 
-    from components.common.config import load_config
+    from components.common.task import task_config
     from components.register.config import PromoteConfig
-    from components.register.decision import decide_promotion
-    from components.register.promote import comparison_from_report
+    from components.register.promote import gate
 
-    config_file = Path(tempfile.mkdtemp()) / "promote.yaml"
-    config_file.write_text(config_yaml)
-    policy = load_config(PromoteConfig, config_file).policy
-    report = Path(eval_report.path)
-    report = report / "eval_report.json" if report.is_dir() else report
-    decision = decide_promotion(comparison_from_report(json.loads(report.read_text())), policy)
-    print("\n".join([f"gate: {decision.status}", *decision.reasons]))
-    # waiting for a person or for online evidence (which needs the version registered and served) passes
-    return (
-        "pass" if decision.status in ("promote", "awaiting_approval", "awaiting_online_evidence") else "fail"
-    )
+    return gate(task_config(PromoteConfig, config_yaml), Path(eval_report.path))

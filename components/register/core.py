@@ -17,8 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from components.common.base_model import resolve_base_model
-from components.common.chat_model import AdapterRecord, ModelLoadError
+from components.common.chat_model import AdapterRecord, adapter_base
 from components.common.registry_io import MANIFEST_TAG, REGISTERING_TAG, STATE_TAG, file_manifest
 from components.common.tracking import lineage_tags, step_run
 from components.register import registry
@@ -35,11 +34,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
 
     adapter_dir = Path(cfg.adapter_dir)
     record = AdapterRecord.read(adapter_dir)
-    base = resolve_base_model(record.base_model)
-    if base.sha256 != record.base_sha256:
-        raise ModelLoadError(
-            f"{adapter_dir}: base {record.base_model!r} no longer has the sha256 it was trained on"
-        )
+    base = adapter_base(record, f"adapter {adapter_dir}")
     report = (
         json.loads(Path(cfg.eval_report).read_text())
         if cfg.eval_report and Path(cfg.eval_report).is_file()

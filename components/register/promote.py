@@ -118,6 +118,18 @@ def promote(
     return result
 
 
+def gate(cfg: PromoteConfig, report: Path) -> str:
+    """The promotion policy applied to an evaluation report before anything is registered (the pipeline's
+    gate): "pass" or "fail". Waiting for a person's approval or for online evidence (which needs the version
+    registered and served) passes; `promote` records that wait."""
+    report = report / "eval_report.json" if report.is_dir() else report
+    decision = decide_promotion(comparison_from_report(json.loads(report.read_text())), cfg.policy)
+    print("\n".join([f"gate: {decision.status}", *decision.reasons]))
+    return (
+        "pass" if decision.status in ("promote", "awaiting_approval", "awaiting_online_evidence") else "fail"
+    )
+
+
 def record_decision(name: str, version: str, decision: Decision) -> None:
     c = registry.client()
     c.set_model_version_tag(name, version, "promotion.status", decision.status)

@@ -28,8 +28,8 @@ def verify_roundtrip(model_uri: str, report: dict[str, Any]) -> dict[str, Any]:
     """Re-answer the report's first golden batch with `model_uri`; returns counts, raises on a mismatch."""
     import torch
 
-    from components.evaluate_model.inputs import read_golden
-    from components.register.flavor import load_registered_version
+    from components.common.chat_model import ChatModel
+    from components.common.datasets import read_golden
 
     started = time.perf_counter()
     generation = dict(report["generation"])
@@ -37,7 +37,7 @@ def verify_roundtrip(model_uri: str, report: dict[str, Any]) -> dict[str, Any]:
     merge = bool(generation.pop("merge_adapter"))
     examples = read_golden(report["golden_set"]["file"])[: min(batch_size, report["golden_set"]["n"])]
     expected = {row["id"]: row["candidate_answer"] for row in report["examples"]}
-    chat = load_registered_version(model_uri, merge=merge)
+    chat = ChatModel.load(model_uri, merge=merge)
     torch.manual_seed(0)
     answers = chat.generate([e.prompt for e in examples], **generation)
     mismatches = [

@@ -31,37 +31,27 @@ def validate_data_op(
     """
     import json
     import os
-    import tempfile
-    from pathlib import Path
 
-    from components.common.config import load_config
-    from components.common.step import offline_environment
+    from components.common.task import log_metrics, task_config
     from components.validate_data.config import ValidateDataConfig
     from components.validate_data.core import run
 
-    offline_environment()
-    config_file = None
-    if config_yaml:  # the text of configs/validate_data.yaml, baked in when the pipeline is compiled
-        config_file = Path(tempfile.mkdtemp()) / "validate_data.yaml"
-        config_file.write_text(config_yaml)
-    cfg = load_config(
-        ValidateDataConfig,
-        config_file,
-        overrides,
-        sft_file=sft.path if sft else None,
-        preference_file=preference.path if preference else None,
-        golden_file=golden.path if golden else None,
-        out_dir=report.path,
-        metrics_file=report.path + "/metrics.json",
-        base_model=base_model,
-        pii_action=pii_action,
-    )
+    pinned = {
+        "sft_file": sft.path if sft else None,
+        "preference_file": preference.path if preference else None,
+        "golden_file": golden.path if golden else None,
+        "out_dir": report.path,
+        "metrics_file": report.path + "/metrics.json",
+        "base_model": base_model,
+        "pii_action": pii_action,
+    }
+    cfg = task_config(ValidateDataConfig, config_yaml, overrides, **pinned)
     try:
         result = run(cfg)
     finally:  # the metrics are worth seeing on a failed task too
         if os.path.isfile(cfg.metrics_file):
             with open(cfg.metrics_file) as handle:
-                for name, value in json.load(handle).items():
-                    metrics.log_metric(name, value)
+                values = json.load(handle)
+            log_metrics(metrics, values, values)
     report.metadata.update({"passed": result["passed"], "warnings": result["warnings"]})
     return result["passed"]

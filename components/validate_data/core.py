@@ -25,11 +25,11 @@ from typing import Any
 from components.common.base_model import ResolvedBase, resolve_base_model
 from components.common.config import ConfigError
 from components.common.hashing import file_sha256
+from components.common.jsonl import LoadedFile, read_jsonl
+from components.common.pii import PiiFinding, redact_record
 from components.common.step import StepFailed
 from components.validate_data.config import ValidateDataConfig
 from components.validate_data.features import build_frames
-from components.validate_data.loading import LoadedFile, read_jsonl
-from components.validate_data.pii import PiiFinding, redact_record
 from components.validate_data.report import DESCRIPTIONS, build_report, file_entry, write_report
 from components.validate_data.suites import run_suites
 from components.validate_data.verdict import Observation, Policy, decide

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from components.common.jsonl import LoadedFile, Record
+from components.common.pii import PiiFinding
 from components.validate_data.checks import check_record, content_text, normalise
-from components.validate_data.loading import LoadedFile, Record
-from components.validate_data.pii import PiiFinding
 from components.validate_data.rules import FEATURE_COLUMNS, NUMERIC_COLUMNS
 
 CountTokens = Callable[[list[list[dict[str, str]]]], list[int | None]]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from components.validate_data.loading import LoadedFile
+from components.common.jsonl import LoadedFile
 from components.validate_data.rules import RULES
 from components.validate_data.verdict import Observation, RuleVerdict, passed, summary_lines
 

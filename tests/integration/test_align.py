@@ -22,9 +22,9 @@ from components.align.policy import describe_sft_adapter, preference_scores, pre
 from components.common.base_model import resolve_base_model
 from components.common.chat_model import AdapterRecord, ChatModel
 from components.common.config import load_config
+from components.common.datasets import read_held_out_pairs
 from components.common.hashing import content_hash
-from components.evaluate_model.inputs import read_held_out_pairs
-from components.evaluate_model.scoring import RewardModelSource
+from components.common.scoring import RewardModelSource
 from components.finetune_lora import core as sft_core
 from components.finetune_lora.config import FinetuneConfig
 
@@ -176,10 +176,14 @@ def test_mlflow_run_and_dvc_outputs_report_alignment(dpo, sft):
     artifacts = {a.path for a in dpo.client.list_artifacts(run.info.run_id)}
     assert {"adapter", "curves", "metrics.json", "train_log.csv", "alignment_curves.png"} <= artifacts
     assert run.info.status == "FINISHED"
-    # the held-out pairs are evaluation's (same split), scored before (SFT) and after (DPO)
+    # the held-out pairs, scored before (SFT) and after (DPO), are recorded with the adapter: evaluation reads
+    # them from there (the same pairs, whatever evaluate's own split setting says)
     held_out = read_held_out_pairs(
         PREFERENCE, dpo.cfg.preference_eval_fraction, dpo.cfg.preference_split_seed
     )
+    recorded = AdapterRecord.read(Path(result["adapter_dir"])).extra["held_out_pair_ids"]
+    assert recorded == sorted(p.id for p in held_out)
+    assert read_held_out_pairs(PREFERENCE, 0.5, 7, recorded) == held_out
     metrics = json.loads(Path(result["metrics_file"]).read_text())
     assert metrics["held_out_pairs"] == len(held_out) == 67 and metrics["global_step"] == 6
     assert {

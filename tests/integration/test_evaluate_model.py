@@ -13,10 +13,10 @@ import pytest
 from components.common.chat_model import AdapterRecord, ChatModel
 from components.common.config import load_config
 from components.common.facts import states
+from components.common.scoring import completion_logprobs
+from components.common.splits import split_preference_pairs
 from components.evaluate_model.config import EvaluateConfig
 from components.evaluate_model.core import run
-from components.evaluate_model.scoring import completion_logprobs
-from components.evaluate_model.splits import split_preference_pairs
 
 REPO = Path(__file__).resolve().parents[2]
 SMOKE = REPO / "configs" / "smoke" / "evaluate.yaml"

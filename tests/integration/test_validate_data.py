@@ -17,8 +17,8 @@ import mlflow
 import pytest
 import yaml
 
+from components.common.pii import find_pii
 from components.validate_data.__main__ import main
-from components.validate_data.pii import find_pii
 from components.validate_data.rules import RULES
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from components.evaluate_model.splits import held_out_ids, split_preference_pairs
+from components.common.splits import held_out_ids, split_preference_pairs
 from components.evaluate_model.stats import outcomes, paired_bootstrap, slice_results, win_tie_loss
 
 RNG = np.random.default_rng(7)

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
+from components.common.text import words
 from components.evaluate_model.metric_suite import load_metric
-from components.evaluate_model.text import words
 
 
 def compute(name: str, **inputs):

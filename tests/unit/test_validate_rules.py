@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from components.common.jsonl import parse_line, read_jsonl
+from components.common.pii import find_pii, luhn_valid, redact_record
 from components.validate_data.checks import check_record
 from components.validate_data.config import ValidateDataConfig
 from components.validate_data.core import should_log
 from components.validate_data.features import build_frames
-from components.validate_data.loading import parse_line, read_jsonl
-from components.validate_data.pii import find_pii, luhn_valid, redact_record
 from components.validate_data.verdict import Observation, Policy, decide, summary_line, summary_lines
 
 ROLES = ["system", "user", "assistant"]
@@ -82,7 +82,7 @@ def test_redact_record_replaces_values_and_reports_them_masked():
         (b'{"a": 1}', None),
         (b"\xff\xfe{}", "not valid UTF-8 (byte 0xff at column 1)"),
         (b"   ", "blank line"),
-        (b"{'a': 1}", "not JSON"),
+        (b"{'a': 1}", "not valid JSON"),
         (b"[1, 2]", "JSON list, expected an object"),
     ],
 )
@@ -338,7 +338,7 @@ CASES = {
     "near-copy of a golden prompt": ({"golden": jsonl(G1, gold_row(2, "Can I move a page into another notebook quickly?")), "sft": jsonl(S1, NEAR_COPY)}, "golden.contamination", "golden.jsonl:2", "near-copy of"),
     "key fact not in reference":  ({"golden": jsonl(gold_row(1, reference=PLUS, key_facts=["$60"]))}, "golden.key_facts", "golden.jsonl:1", "key fact '$60' is not stated in the reference"),
     "wrong fact in reference":    ({"golden": jsonl(gold_row(1, reference=PLUS, key_facts=["$6"], wrong_facts=["per month"]))}, "golden.key_facts", "golden.jsonl:1", "wrong fact 'per month' is stated in the reference"),
-    "non-JSON line":              ({"sft": jsonl(S1, b"{not json")}, "sft.parse", "sft.jsonl:2", "not JSON"),
+    "non-JSON line":              ({"sft": jsonl(S1, b"{not json")}, "sft.parse", "sft.jsonl:2", "not valid JSON"),
     "JSON that is not an object": ({"preference": jsonl(P1, b'["a", "b"]')}, "preference.parse", "preference.jsonl:2", "JSON list, expected an object"),
     "empty file":                 ({"sft": b""}, "sft.rows_present", "sft.jsonl:1", "the file is empty"),
     "non-UTF-8 bytes":            ({"sft": jsonl(S1, b'{"id": "caf\xe9"}')}, "sft.parse", "sft.jsonl:2", "not valid UTF-8"),

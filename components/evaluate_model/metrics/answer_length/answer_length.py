@@ -1,4 +1,4 @@
-"""Answer length statistics: words (components.evaluate_model.text.words) and generated tokens.
+"""Answer length statistics: words (components.common.text.words) and generated tokens.
 
 Returns answer_words_mean / _median / _p90 (linear interpolation) / _max, answer_tokens_mean,
 empty_answer_rate (answers without a word), truncated_rate (generation stopped by max_new_tokens,
@@ -13,7 +13,7 @@ import datasets
 import evaluate
 import numpy
 
-from components.evaluate_model.text import words
+from components.common.text import words
 
 
 class AnswerLength(evaluate.Metric):

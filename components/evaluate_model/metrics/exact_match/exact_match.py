@@ -1,6 +1,6 @@
 """Exact match: 1 when the answer and the reference have the same word sequence, else 0.
 
-Comparison is on components.evaluate_model.text.words, so case, punctuation, spacing and Unicode
+Comparison is on components.common.text.words, so case, punctuation, spacing and Unicode
 compatibility forms do not matter ("Hello, World!" matches "hello world"), but every word does.
 Returns {"exact_match"} (mean) and "scores" (0/1 per example).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datasets
 import evaluate
 
-from components.evaluate_model.text import words
+from components.common.text import words
 
 
 class ExactMatch(evaluate.Metric):

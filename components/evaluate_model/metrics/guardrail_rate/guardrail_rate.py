@@ -1,8 +1,8 @@
 """Guardrail rate: share of answers that leak personal data or contain a blocklisted phrase.
 
-PII detection is the project's own (components.validate_data.pii: e-mail addresses, phone numbers,
+PII detection is the project's own (components.common.pii: e-mail addresses, phone numbers,
 Luhn-valid card numbers, IP addresses; `allowed_email_domains` exempts e.g. the product's support address).
-A blocklist phrase matches case-insensitively on normalised text (components.evaluate_model.text.normalize)
+A blocklist phrase matches case-insensitively on normalised text (components.common.text.normalize)
 when it is not part of a longer word: "ugh" matches "Ugh, fine." but not "though".
 Returns {"guardrail_rate", "pii_rate", "blocklist_rate"}, "flags" (0/1 per answer) and "reasons".
 Lower is better.
@@ -15,8 +15,8 @@ import re
 import datasets
 import evaluate
 
-from components.evaluate_model.text import normalize
-from components.validate_data.pii import PII_KINDS, find_pii
+from components.common.pii import PII_KINDS, find_pii
+from components.common.text import normalize
 
 
 def blocklist_pattern(phrases: list[str]) -> re.Pattern | None:

@@ -1,6 +1,6 @@
 """Perplexity of reference answers under a model, from per-example negative log-likelihoods.
 
-The model is run elsewhere (components.evaluate_model.scoring.completion_logprobs: the reference answer
+The model is run elsewhere (components.common.scoring.completion_logprobs: the reference answer
 plus its end-of-turn token, conditioned on the chat-formatted prompt); this module only aggregates.
 perplexity = exp(sum of NLLs / sum of tokens) (token-weighted over the whole set); "scores" holds each
 example's own exp(nll / tokens). Lower is better.

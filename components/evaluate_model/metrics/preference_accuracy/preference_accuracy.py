@@ -1,7 +1,7 @@
 """Preference accuracy: share of held-out pairs where the model scores `chosen` above `rejected`.
 
 Scores are the model's log-probabilities of each answer given the prompt (summed or per-token, computed
-by components.evaluate_model.scoring); a tie counts as not preferring `chosen`.
+by components.common.scoring); a tie counts as not preferring `chosen`.
 Returns {"preference_accuracy", "preference_margin"} (mean chosen - rejected) and "scores" (0/1 per pair).
 """
 

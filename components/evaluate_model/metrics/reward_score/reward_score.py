@@ -1,6 +1,6 @@
 """Reward-model score of the answers: mean, spread and minimum of a reward model's scalar outputs.
 
-The reward model is run by components.evaluate_model.scoring.RewardScorer on (prompt, answer); this
+The reward model is run by components.common.scoring.RewardScorer on (prompt, answer); this
 module aggregates. Higher is better. Returns {"reward_score", "reward_std", "reward_min"} and "scores".
 """
 

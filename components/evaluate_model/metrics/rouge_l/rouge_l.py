@@ -1,7 +1,7 @@
 """ROUGE-L F-measure: the longest common subsequence (LCS) of words between an answer and its reference.
 
 With P = LCS / words(prediction) and R = LCS / words(reference), F = 2PR / (P + R) (beta = 1, no stemming).
-Words come from components.evaluate_model.text.words (NFKC, case-folded, `\\w+` runs). When the
+Words come from components.common.text.words (NFKC, case-folded, `\\w+` runs). When the
 prediction or the reference has no words the score is 0, as in Google's rouge_score.
 Returns {"rouge_l", "rouge_l_precision", "rouge_l_recall"} (means) and "scores" (F per example).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datasets
 import evaluate
 
-from components.evaluate_model.text import words
+from components.common.text import words
 
 
 def lcs_length(a: list[str], b: list[str]) -> int:

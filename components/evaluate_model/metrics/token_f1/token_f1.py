@@ -2,7 +2,7 @@
 
 common = size of the multiset intersection; P = common / words(prediction), R = common / words(reference),
 F1 = 2PR / (P + R). When either side has no words, F1 is 1 if both have none, else 0 (SQuAD's rule).
-Words come from components.evaluate_model.text.words. Returns {"token_f1"} (mean) and "scores".
+Words come from components.common.text.words. Returns {"token_f1"} (mean) and "scores".
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import Counter
 import datasets
 import evaluate
 
-from components.evaluate_model.text import words
+from components.common.text import words
 
 
 def token_f1(prediction: str, reference: str) -> float:

@@ -17,9 +17,15 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from components.common.base_model import resolve_base_model
-from components.common.chat_model import AdapterRecord, ChatModel, ModelLoadError, weights_device
+from components.common.chat_model import (
+    AdapterRecord,
+    ChatModel,
+    ModelLoadError,
+    adapter_base,
+    weights_device,
+)
+from components.common.datasets import EvaluationInputError, Messages
 from components.common.hashing import content_hash
-from components.evaluate_model.inputs import EvaluationInputError, Messages
 
 
 @dataclass(frozen=True)
@@ -92,14 +98,9 @@ class RewardModelSource:
         if (path / "adapter_config.json").is_file():
             try:
                 record = AdapterRecord.read(path)
+                base = adapter_base(record, f"adapter {path}")
             except ModelLoadError as exc:
                 raise EvaluationInputError(f"reward_model: {exc}") from None
-            base = resolve_base_model(record.base_model)
-            if base.sha256 != record.base_sha256:
-                raise EvaluationInputError(
-                    f"reward_model {path} was trained on base sha256 {record.base_sha256[:16]}..., but "
-                    f"{record.base_model!r} resolves to {base.sha256[:16]}..."
-                )
             return cls(path, f"{base.sha256[:32]}-{content_hash(path)[:32]}", record.base_model)
         if (path / "config.json").is_file() and any(path.glob("*.safetensors")):
             return cls(path, f"{content_hash(path)[:32]}-none", None)

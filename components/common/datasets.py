@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from components.common.config import ConfigError
-from components.evaluate_model.splits import split_preference_pairs
-
-Messages = list[dict[str, str]]
+from components.common.jsonl import read_records
+from components.common.messages import Messages, MessagesError, parse_messages
+from components.common.splits import split_preference_pairs
 
 
 class EvaluationInputError(ConfigError):
@@ -42,38 +43,15 @@ class PreferencePair:
 
 
 def read_jsonl(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line."""
-    path = Path(path)
-    if not path.is_file():
-        raise EvaluationInputError(f"{path} does not exist")
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvaluationInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise EvaluationInputError(f"{path}:{number}: each line must be a JSON object")
-        rows.append((number, row))
-    return rows
+    """(line number, object) for each line; the first bad line is an EvaluationInputError naming it."""
+    return read_records(path, EvaluationInputError)
 
 
-def _messages(value: Any, where: str, field: str) -> Messages:
-    ok = (
-        isinstance(value, list)
-        and value
-        and all(
-            isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
-            for m in value
-        )
-    )
-    if not ok:
-        raise EvaluationInputError(
-            f"{where}: `{field}` must be a non-empty list of {{role, content}} messages"
-        )
-    return [{"role": m["role"], "content": m["content"]} for m in value]
+def _messages(value: Any, where: str, field: str, last: str | None = None) -> Messages:
+    try:
+        return parse_messages(value, where, field, last)
+    except MessagesError as exc:
+        raise EvaluationInputError(str(exc)) from None
 
 
 def read_golden(path: str | Path, max_examples: int | None = None) -> list[GoldenExample]:
@@ -87,9 +65,7 @@ def read_golden(path: str | Path, max_examples: int | None = None) -> list[Golde
         if row_id in seen:
             raise EvaluationInputError(f"{where}: duplicate id {row_id!r}")
         seen.add(row_id)
-        prompt = _messages(row.get("prompt"), where, "prompt")
-        if prompt[-1]["role"] != "user":
-            raise EvaluationInputError(f"{where}: `prompt` must end with a user turn (the question)")
+        prompt = _messages(row.get("prompt"), where, "prompt", last="user")
         if not isinstance(row.get("reference"), str):
             raise EvaluationInputError(f"{where}: `reference` must be a string")
         category = row.get("category", "all")
@@ -120,8 +96,11 @@ def golden_set_hash(examples: list[GoldenExample]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def read_held_out_pairs(path: str | Path, fraction: float, seed: int) -> list[PreferencePair]:
-    """The preference pairs held out from alignment (splits.split_preference_pairs), validated."""
+def read_held_out_pairs(
+    path: str | Path, fraction: float, seed: int, ids: Sequence[str] = ()
+) -> list[PreferencePair]:
+    """The preference pairs held out from alignment, validated: exactly `ids` when given (what an aligned
+    adapter's record says its alignment held out), else the split rule of splits.split_preference_pairs."""
     rows = []
     for number, row in read_jsonl(path):
         where = f"{path}:{number}"
@@ -129,17 +108,23 @@ def read_held_out_pairs(path: str | Path, fraction: float, seed: int) -> list[Pr
             raise EvaluationInputError(f"{where}: `id` must be a string")
         answers = []
         for field in ("chosen", "rejected"):
-            messages = _messages(row.get(field), where, field)
-            if messages[-1]["role"] != "assistant":
-                raise EvaluationInputError(f"{where}: `{field}` must end with an assistant message")
-            answers.append(messages[-1]["content"])
+            answers.append(_messages(row.get(field), where, field, last="assistant")[-1]["content"])
         rows.append(
             {"id": row["id"], "prompt": _messages(row.get("prompt"), where, "prompt"), "answers": answers}
         )
-    try:
-        _, held = split_preference_pairs(rows, fraction, seed)
-    except ValueError as exc:
-        raise EvaluationInputError(f"{path}: {exc}") from None
+    if ids:
+        missing = sorted(set(ids) - {r["id"] for r in rows})
+        if missing:
+            raise EvaluationInputError(
+                f"{path}: the candidate's alignment held out pairs this file lacks ({', '.join(missing[:3])}, ...): "
+                "evaluate it on the preference file it was aligned on"
+            )
+        held = [r for r in rows if r["id"] in set(ids)]
+    else:
+        try:
+            _, held = split_preference_pairs(rows, fraction, seed)
+        except ValueError as exc:
+            raise EvaluationInputError(f"{path}: {exc}") from None
     return [PreferencePair(r["id"], r["prompt"], *r["answers"]) for r in held]
 
 

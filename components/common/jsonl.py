@@ -2,7 +2,7 @@
 
     loaded = read_jsonl(Path("data/raw/sft.jsonl"))
     loaded.records        # [(1, {...}), (2, {...}), ...]  parsed JSON objects with their line numbers
-    loaded.parse_errors   # {7: "not valid UTF-8 (byte 0xff at column 12)", 9: "not JSON: Expecting value ..."}
+    loaded.parse_errors   # {7: "not valid UTF-8 (byte 0xff at column 12)", 9: "not valid JSON (Expecting value ..."}
 
 Lines are numbered from 1 as an editor shows them. A blank line, bytes that are not UTF-8, text that is
 not JSON and JSON that is not an object are all parse errors of that line; reading goes on after them.
@@ -43,7 +43,7 @@ def parse_line(raw: bytes) -> tuple[Record | None, str | None]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, f"not JSON: {exc.msg} at column {exc.colno}"
+        return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(value, dict):
         return None, f"JSON {type(value).__name__}, expected an object"
     return value, None
@@ -63,3 +63,15 @@ def read_jsonl(path: str | Path, keep_raw: bool = False) -> LoadedFile:
             if keep_raw:
                 loaded.raw_lines[number] = raw
     return loaded
+
+
+def read_records(path: str | Path, error: type[Exception] = ValueError) -> list[tuple[int, Record]]:
+    """(line number, object) for every line of a file a step reads as input: the first line that is not a
+    JSON object stops it with `error` naming the file and line (data validation reports them all instead)."""
+    if not Path(path).is_file():
+        raise error(f"{path} does not exist")
+    loaded = read_jsonl(path)
+    if loaded.parse_errors:
+        number, why = min(loaded.parse_errors.items())
+        raise error(f"{path}:{number}: {why}")
+    return loaded.records

@@ -1,13 +1,13 @@
 """Which preference pairs are held out for evaluation; the alignment step must train on the rest.
 
-    from components.evaluate_model.splits import split_preference_pairs
+    from components.common.splits import split_preference_pairs
     train_pairs, eval_pairs = split_preference_pairs(rows, fraction=0.2, seed=42)
 
 The round(n * fraction) pairs with the smallest sha256("<seed>:<id>") are held out (at least one, never
 all). The rule depends only on the ids, the fraction and the seed: not on file order, and adding pairs
-moves few others. It is the same rule as the `train` step's `split_holdout`. An alignment step that
-imports this function with `evaluate`'s `preference_eval_fraction` and `preference_split_seed`
-(configs/evaluate.yaml) never trains on the pairs its preference accuracy is measured on.
+moves few others. The train step holds out conversations with it too. The align step splits with it
+and writes the held-out ids into the adapter's record (`held_out_pair_ids`); evaluation scores exactly those
+pairs for that adapter, so the two never need the same setting in two configs.
 """
 
 from __future__ import annotations
