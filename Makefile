@@ -47,9 +47,10 @@ test: setup data/raw  ## run the whole test suite (unit, data, model, integratio
 test-fast: setup data/raw  ## unit and data tests only
 	$(BIN)/python -m pytest tests/unit tests/data
 
-lint: setup  ## ruff lint + format check
+lint: setup  ## ruff lint + format check, import contracts (.importlinter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 serve: setup  ## serve the champion version on 127.0.0.1:8000 (OpenAI-compatible; see docs/serving.md)
 	$(BIN)/tuneline serve
