@@ -38,7 +38,8 @@ def use_smoke_configs(configs: Path, tiny_model_dir: Path) -> None:
     patch("base_model", {"spec": tiny, "max_new_tokens": 4})
     patch("validate_data", {"base_model": tiny, "data_docs": False})
     tiny_lora = {**smoke["train"]["lora"], "layers_to_transform": None}  # the tiny model has 2 layers, not 30
-    patch("train", {"base_model": tiny, "lora": tiny_lora, "trainer": smoke["train"]["trainer"]})
+    sizes = {"eval_fraction": smoke["train"]["eval_fraction"], "trainer": smoke["train"]["trainer"]}
+    patch("train", {"base_model": tiny, "lora": tiny_lora, **sizes})
     patch("align", {k: smoke["align"][k] for k in ("max_train_pairs", "dpo", "log_system_metrics")})
     keys = ("generation", "max_examples", "bootstrap_resamples", "batch_size", "scoring_batch_size")
     patch("evaluate", {"base_model": tiny, **{k: smoke["evaluate"][k] for k in keys}})
@@ -76,11 +77,13 @@ def test_dvc_repro_runs_every_stage_to_a_champion_then_only_what_changed(
     metrics = run_cmd("dvc", "metrics", "show", cwd=fresh_clone)
     assert "eval_loss_adapter" in metrics or "eval_loss" in metrics
 
-    evaluate = fresh_clone / "configs" / "evaluate.yaml"
-    evaluate.write_text(evaluate.read_text().replace("bootstrap_seed: 0", "bootstrap_seed: 1"))
+    promote = fresh_clone / "configs" / "promote.yaml"
+    policy = yaml.safe_load(promote.read_text())
+    policy["policy"]["max_latency_factor"] = 99.0
+    promote.write_text(yaml.safe_dump(policy))
     again = run_cmd("dvc", "repro", cwd=fresh_clone, env=store_env)
     ran = {line.split("'")[1] for line in again.splitlines() if line.startswith("Running stage")}
-    assert ran == {"evaluate", "register", "promote"}
+    assert ran == {"promote"}  # a policy change re-decides; nothing is retrained, re-evaluated or re-registered
 
 
 def test_compiled_pipeline_loads_back_and_names_every_step(tmp_path, run_cmd):

@@ -21,7 +21,7 @@ def test_few_steps_on_smollm2_lower_held_out_loss_with_a_small_adapter(tmp_path,
     overrides = [
         f"out_dir={tmp_path / 'train'}",
         f"train_file={REPO / 'data/raw/sft.jsonl'}",
-        "eval_fraction=0.05",  # 22 held-out conversations
+        "eval_fraction=0.025",  # 24 held-out conversations
         "log_system_metrics=false",
         "trainer.max_steps=8",
         "trainer.per_device_train_batch_size=4",

@@ -7,7 +7,6 @@ user), exit 2, not a page of traceback.
 from __future__ import annotations
 
 import http.server
-import sys
 import threading
 import types
 
@@ -167,10 +166,8 @@ def test_an_unreachable_server_is_left_to_the_request_that_follows(monkeypatch):
 
 def test_tuneline_verbs_that_are_not_steps_map_refusals_too(monkeypatch, capsys):
     """`tuneline promote | rollback | models` have their own main; a refused login still ends in one line."""
-    verb = types.ModuleType("refused_verb")
-    verb.main = lambda argv: refused_by_mlflow(401)(None)
-    monkeypatch.setitem(sys.modules, "refused_verb", verb)
-    monkeypatch.setitem(cli.VERBS, "promote", ("refused_verb", "a verb whose login is refused"))
+    verb = types.SimpleNamespace(main=lambda argv: refused_by_mlflow(401)(None))
+    monkeypatch.setitem(cli.VERBS, "promote", (lambda argv: verb.main(argv), "a verb whose login is refused"))
     monkeypatch.setenv("TUNELINE_TRACKING_URI", SERVER)
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "ci")
     assert cli.main(["promote"]) == 2
