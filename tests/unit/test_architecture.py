@@ -118,3 +118,15 @@ def test_import_contracts_hold():
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
     report = done.stdout[done.stdout.find("Contracts") :]
     assert done.returncode == 0, f"an import breaks the layers (fix the import, do not ignore it):\n{report}"
+
+
+def test_modules_loaded_by_path_keep_the_layers_too():
+    """The evaluate metric modules are loaded by path (import-linter cannot see them): they may import only
+    components.common and their own step."""
+    for step in sorted(p for p in (REPO / "components").iterdir() if (p / "__init__.py").is_file()):
+        package = step.relative_to(REPO)
+        for module in sorted(loaded_by_path(package)):
+            allowed = module.startswith(("components.common.", ".".join(package.parts) + "."))
+            assert allowed, (
+                f"a module loaded by path under {package} imports {module}: move what it needs to common"
+            )
