@@ -86,12 +86,14 @@ def promote(
         if tags.get(STATE_TAG) == "incomplete":
             raise PromotionError(f"{name} v{version}: its registration never finished; it cannot be promoted")
         champion = registry.alias_version(name, cfg.champion_alias)
-        if champion == version:
-            return {
+        if champion == version:  # still a decision: DVC's promote stage and the KFP task expect its file
+            result = {
                 "version": version,
                 "status": "already_champion",
                 "reasons": [f"v{version} is already champion"],
             }
+            registry.write_json(Path(cfg.out_dir) / "decision.json", result)
+            return result
         decision = decide_promotion(
             comparison_from_report(version_report(name, version)),
             cfg.policy,

@@ -6,7 +6,8 @@ section (after its read and decision, before its write) for longer than any leas
 
 Every round must end with exactly one move; the losers wait for the lock, then see the winner's version; no
 update is lost (each audited move replaces the previous one); every move is audited exactly once, with a lock
-fence that grows along the audit log. Runs against a SQLite store, and (6 rounds) through an `mlflow server`.
+fence that grows along the audit log. The same lock through an `mlflow server`, as a PostgreSQL row lock with a
+stalled holder: tests/integration/test_real_parts.py::test_a_second_promoter_waits_on_the_postgresql_alias_lock.
 """
 
 from __future__ import annotations
@@ -112,13 +113,3 @@ def test_alias_race_on_a_sqlite_store(tmp_path, monkeypatch):
     played = run_drill(dict(os.environ))
     check_audit(played)
     assert (tmp_path / "mlflow-locks.db").is_file()  # the lock is not MLflow's own database file
-
-
-def test_alias_race_through_an_mlflow_server(tmp_path, monkeypatch, mlflow_server_factory):
-    """The same drill, shorter, with every registry call over HTTP (the lock file lives in the local cache)."""
-    server = mlflow_server_factory(f"sqlite:///{tmp_path}/mlflow.db", tmp_path / "artifacts")
-    server.use(monkeypatch)
-    monkeypatch.setenv("TUNELINE_CACHE", str(tmp_path / "cache"))
-    played = run_drill(dict(os.environ), rounds=6, stop_round=2)
-    check_audit(played)
-    assert (tmp_path / "cache" / "alias-locks.db").is_file()

@@ -67,7 +67,7 @@ def trained(tiny_model_dir, tmp_path_factory):
         for key, value in tracking_env(root).items():
             patch.setenv(key, value)
         patch.chdir(REPO)
-        cfg = smoke_config(tiny_model_dir, root / "out", "eval_fraction=0.05")
+        cfg = smoke_config(tiny_model_dir, root / "out")
         outcome = core.train(cfg)
     client = mlflow.MlflowClient(tracking_uri=tracking_env(root)["TUNELINE_TRACKING_URI"])
     return SimpleNamespace(cfg=cfg, result=outcome.result, model=outcome.trainer.model, client=client)

@@ -83,7 +83,9 @@ def test_dvc_repro_runs_every_stage_to_a_champion_then_only_what_changed(
     promote.write_text(yaml.safe_dump(policy))
     again = run_cmd("dvc", "repro", cwd=fresh_clone, env=store_env)
     ran = {line.split("'")[1] for line in again.splitlines() if line.startswith("Running stage")}
-    assert ran == {"promote"}  # a policy change re-decides; nothing is retrained, re-evaluated or re-registered
+    assert ran == {
+        "promote"
+    }  # a policy change re-decides; nothing is retrained, re-evaluated or re-registered
 
 
 def test_compiled_pipeline_loads_back_and_names_every_step(tmp_path, run_cmd):

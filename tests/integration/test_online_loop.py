@@ -199,7 +199,9 @@ def test_drift_flags_shifted_prompts_but_not_held_out_training_prompts(tmp_path,
     rows = (REPO / "data/raw/sft.jsonl").read_text().splitlines()
     random.Random(0).shuffle(rows)
     training = tmp_path / "train.jsonl"
-    training.write_text("\n".join(rows[88:528]) + "\n")  # 440 rows: a reference of the size drift was sized on
+    training.write_text(
+        "\n".join(rows[88:528]) + "\n"
+    )  # 440 rows: a reference of the size drift was sized on
     held_out = [m["content"] for r in rows[:88] for m in json.loads(r)["messages"] if m["role"] == "user"]
     topics = [
         "the offside rule in football",

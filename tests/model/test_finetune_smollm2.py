@@ -23,12 +23,12 @@ def test_few_steps_on_smollm2_lower_held_out_loss_with_a_small_adapter(tmp_path,
         f"train_file={REPO / 'data/raw/sft.jsonl'}",
         "eval_fraction=0.025",  # 24 held-out conversations
         "log_system_metrics=false",
-        "trainer.max_steps=8",
+        "trainer.max_steps=5",  # held-out loss 3.69 -> 3.45 measured; the test asks for 0.05
         "trainer.per_device_train_batch_size=4",
-        "trainer.learning_rate=3.0e-4",
+        "trainer.learning_rate=5.0e-4",
         "trainer.warmup_steps=0",
     ]
     result = run(load_config(FinetuneConfig, REPO / "configs/train.yaml", overrides))  # shipped LoRA shape
-    assert result["global_step"] == 8
+    assert result["global_step"] == 5
     assert result["eval_loss_adapter"] < result["eval_loss_base"] - 0.05, result
     assert 1 < result["adapter_mb"] < 20  # r=16 on the top 15 layers of 135M params: ~9.8 MB, not hundreds
