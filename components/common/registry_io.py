@@ -19,7 +19,7 @@ import re
 import shutil
 import socket
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -57,6 +57,7 @@ class VersionRef:
     name: str
     version: str
     alias: str | None = None
+    tags: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # as read when resolved
 
     @property
     def uri(self) -> str:
@@ -82,12 +83,14 @@ def resolve_version(uri: str) -> VersionRef:
     configure_tracking()
     client = MlflowClient()
     try:
-        if alias:
-            return VersionRef(name, str(client.get_model_version_by_alias(name, alias).version), alias)
-        client.get_model_version(name, version)
+        mv = (
+            client.get_model_version_by_alias(name, alias)
+            if alias
+            else client.get_model_version(name, version)
+        )
     except MlflowException as exc:
         raise RegistryError(f"cannot resolve {uri}: {exc.message}", exc.error_code in MISSING_CODES) from exc
-    return VersionRef(name, str(version))
+    return VersionRef(name, str(mv.version), alias, dict(mv.tags))
 
 
 def alias_uri(name: str, alias: str) -> str | None:
@@ -161,37 +164,35 @@ def verify_artifact(uri: str, tags: dict[str, str], artifact: str, local: Path) 
         )
 
 
-def version_tags(ref: VersionRef) -> dict[str, str]:
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
+def download_checked(ref: VersionRef, dst: Path) -> Path:
+    """Download the model folder of `ref` into `dst` and check every artifact the registry recorded for it."""
+    import mlflow
 
-    try:
-        return dict(MlflowClient().get_model_version(ref.name, ref.version).tags)
-    except MlflowException as exc:
-        raise RegistryError(f"cannot read {ref.uri}: {exc.message}", exc.error_code in MISSING_CODES) from exc
+    mlflow.artifacts.download_artifacts(artifact_uri=ref.uri, dst_path=str(dst))
+    for artifact in json.loads(ref.tags.get(MANIFEST_TAG, "{}")) or [ADAPTER_ARTIFACT]:
+        verify_artifact(ref.uri, ref.tags, artifact, dst / pyfunc_artifact_path(dst, artifact, ref.uri))
+    return dst
 
 
-def download_artifact_folder(uri: str, artifact: str) -> Path:
+def download_artifact_folder(uri: str | VersionRef, artifact: str) -> Path:
     """Local copy of the pyfunc artifact named `artifact` in a registered version, fetched once and reused;
     verified against the registry's sha256s on every call (a changed cache copy is fetched again)."""
     import mlflow
 
-    ref = resolve_version(uri)
-    tags = version_tags(ref)
+    ref = uri if isinstance(uri, VersionRef) else resolve_version(uri)
     registry = hashlib.sha256(mlflow.get_tracking_uri().encode()).hexdigest()[:12]
     target = get_settings().cache / "registry" / registry / ref.name / ref.version
     if (target / "MLmodel").is_file():
         local = target / pyfunc_artifact_path(target, artifact, ref.uri)
         try:
-            verify_artifact(ref.uri, tags, artifact, local)
+            verify_artifact(ref.uri, ref.tags, artifact, local)
             return local
         except ArtifactIntegrityError:
             shutil.rmtree(target)  # a changed or stale local copy: fetch it again and check that
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{ref.version}-", dir=target.parent))
     try:
-        mlflow.artifacts.download_artifacts(artifact_uri=ref.uri, dst_path=str(tmp))
-        verify_artifact(ref.uri, tags, artifact, tmp / pyfunc_artifact_path(tmp, artifact, ref.uri))
+        download_checked(ref, tmp)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(tmp, target)
     finally:
@@ -209,9 +210,11 @@ def pyfunc_artifact_path(model_dir: Path, artifact: str, uri: str) -> str:
 
 
 def fetch_version(uri: str) -> tuple[Path, dict]:
-    """A registered adapter version's verified local adapter folder and its base reference {spec, sha256, uri}."""
-    adapter_dir = download_version(uri)
-    return adapter_dir, json.loads(download_artifact_folder(uri, "base_ref").read_text())
+    """A registered adapter version's verified local adapter folder and its base reference {spec, sha256, uri},
+    both of the one version the URI points at now (an alias is resolved once)."""
+    ref = resolve_version(uri)
+    adapter_dir = download_artifact_folder(ref, ADAPTER_ARTIFACT)
+    return adapter_dir, json.loads(download_artifact_folder(ref, "base_ref").read_text())
 
 
 def base_from_ref(ref: dict) -> ResolvedBase:

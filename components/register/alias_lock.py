@@ -38,7 +38,6 @@ from components.common.settings import get_settings
 
 log = logging.getLogger(__name__)
 TABLE = "tuneline_alias_locks"
-WAIT_SECONDS = float(os.environ.get("TUNELINE_LOCK_WAIT_S", "600"))
 _ENGINES: dict[str, object] = {}
 
 
@@ -69,9 +68,9 @@ def _engine(uri: str):
     from sqlalchemy.pool import NullPool
 
     if uri not in _ENGINES:
-        sqlite = uri.startswith("sqlite")
+        # SQLite's own busy wait, for the rare write outside the lock (creating the table or the row)
         engine = create_engine(
-            uri, poolclass=NullPool, connect_args={"timeout": WAIT_SECONDS} if sqlite else {}
+            uri, poolclass=NullPool, connect_args={"timeout": 600} if uri.startswith("sqlite") else {}
         )
         with engine.begin() as conn:
             conn.execute(
@@ -158,7 +157,7 @@ def alias_lock(name: str, wait_seconds: float | None = None) -> Iterator[HeldLoc
 
     uri = lock_database_uri()
     engine = _engine(uri)
-    wait = WAIT_SECONDS if wait_seconds is None else wait_seconds
+    wait = float(os.environ.get("TUNELINE_LOCK_WAIT_S", "600")) if wait_seconds is None else wait_seconds
     holder = f"{socket.gethostname()}:{os.getpid()}"
     _ensure_row(engine, name)
     with ExitStack() as stack:

@@ -190,9 +190,7 @@ def verify_versions(name: str, version: str | None = None) -> list[str]:
     that differs. (Loading checks the same, but may use an already verified local copy.)"""
     import tempfile
 
-    import mlflow
-
-    from components.common.registry_io import pyfunc_artifact_path, verify_artifact
+    from components.common.registry_io import download_checked
 
     c = client()
     versions = (
@@ -202,11 +200,8 @@ def verify_versions(name: str, version: str | None = None) -> list[str]:
     for mv in sorted(versions, key=lambda v: int(v.version)):
         if mv.tags.get(STATE_TAG) == "incomplete" and not version:
             continue
-        uri = f"models:/{name}/{mv.version}"
         with tempfile.TemporaryDirectory() as tmp:
-            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
-            for artifact in json.loads(mv.tags.get(MANIFEST_TAG, "{}")) or ["adapter"]:
-                verify_artifact(uri, mv.tags, artifact, local / pyfunc_artifact_path(local, artifact, uri))
+            download_checked(VersionRef(name, str(mv.version), tags=dict(mv.tags)), Path(tmp))
         checked.append(str(mv.version))
     return checked
 
