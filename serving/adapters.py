@@ -2,11 +2,10 @@
 
     host = find_host(manager.served.values(), base_sha256)        # a served version over that base, or None
     served = attach_version(host, ref, "challenger", adapter_dir)  # its adapter, loaded beside the others
-    with served.in_use(): ...                                      # a batch with that adapter active
     release(old, still_served)                                     # retire; drop the adapter once unused
 
 Used while routing is on: a champion and its challenger usually differ only in their LoRA adapter, so the
-base is held once and the batch thread switches adapters between batches (`set_adapter`; adapters stay
+base is held once and a batch names each row's adapter (peft's mixed-adapter batches; adapters stay
 unmerged). Adapters are loaded and deleted under the lock the versions share, so never during a batch.
 """
 

@@ -22,8 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from serving.decoding import SamplingParams, SequenceState, TokenEvent
-from serving.engine import run_batch
+from components.common.generation import GenerationRequest, SamplingParams, TokenEvent
 from serving.metrics import ServingMetrics
 from serving.schemas import ApiError
 from serving.served import ServedModel
@@ -56,7 +55,7 @@ class Submission:
     sink: Callable[[Started | TokenEvent | ApiError], None] | None = None  # shadow: events go here instead
     enqueued_at: float = field(default_factory=time.monotonic)
     cancelled: bool = False
-    state: SequenceState | None = None
+    request: GenerationRequest | None = None  # set when the request is admitted to a batch
     _held: list[TokenEvent] = field(default_factory=list)
 
     def post(self, event: Started | TokenEvent | ApiError) -> None:
@@ -77,8 +76,8 @@ class Submission:
     def cancel(self) -> None:
         """Stop generating for this request (timeout or client gone); the batch drops it at the next step."""
         self.cancelled = True
-        if self.state is not None:
-            self.state.cancelled = True
+        if self.request is not None:
+            self.request.cancelled = True
 
     @property
     def shadow(self) -> bool:
@@ -147,46 +146,59 @@ class DynamicBatcher:
         return [s for s in batch if not s.cancelled]
 
     def run(self, batch: list[Submission]) -> None:
-        """Run the batch on its target's version (picked again if it was swapped out meanwhile)."""
+        """Decode the batch on its targets' versions: one `generate` per model, so champion and challenger
+        rows over one base share a forward pass (mixed adapters). A version swapped out meanwhile is picked
+        again."""
         for _ in range(3):
-            served = self.pick(batch[0])
-            if served is None:
-                break
-            with served.in_use() as usable:
-                if usable:
-                    self.generate(batch, served)
-                    return
-        if batch[0].shadow:
-            self.metrics.shadow_dropped.inc(len(batch))
+            hosts: dict[int, list[tuple[Submission, ServedModel]]] = {}
+            for sub in batch:
+                served = self.pick(sub)
+                if served is None:
+                    self.unanswered([sub])
+                else:
+                    hosts.setdefault(id(served.chat.model), []).append((sub, served))
+            batch = []
+            for rows in hosts.values():
+                with rows[0][1].lock:
+                    if any(served.retired for _, served in rows):
+                        batch += [sub for sub, _ in rows]
+                    else:
+                        self.generate(rows)
+            if not batch:
+                return
+        self.unanswered(batch)
+
+    def unanswered(self, subs: list[Submission]) -> None:
+        if subs[0].shadow:
+            self.metrics.shadow_dropped.inc(len(subs))
             return
-        for sub in batch:
+        for sub in subs:
             sub.post(ApiError(503, "no model version is loaded yet", type="server_error", code="not_ready"))
 
-    def pick(self, lead: Submission) -> ServedModel | None:
+    def pick(self, sub: Submission) -> ServedModel | None:
         """The target alias's version; a client request falls back to the served alias's (a shadow does not)."""
-        served = self.models(lead.target)
-        return served if served is not None or lead.shadow else self.models(self.settings.serve_alias)
+        served = self.models(sub.target)
+        return served if served is not None or sub.shadow else self.models(self.settings.serve_alias)
 
-    def generate(self, batch: list[Submission], served: ServedModel) -> None:
-        """Tokenize with `served`, decode the batch, and report errors to every request in it."""
-        states = [state for sub in batch if (state := self._admit(sub, served)) is not None]
-        if not states:
+    def generate(self, rows: list[tuple[Submission, ServedModel]]) -> None:
+        """Tokenize each request with its version, decode them in one backend call, report errors to each."""
+        requests = [req for sub, served in rows if (req := self._admit(sub, served)) is not None]
+        if not requests:
             return
-        self.metrics.batch_size.observe(len(states))
+        self.metrics.batch_size.observe(len(requests))
         try:
-            run_batch(served.chat.model, served.chat.tokenizer.pad_token_id, states)
+            rows[0][1].chat.backend.decode(requests)
         except Exception as exc:
-            log.exception("batch of %d failed on version %s", len(states), served.version)
-            for sub in batch:
-                if sub.state is not None and not sub.state.finished:
+            log.exception("batch of %d failed on version %s", len(requests), rows[0][1].version)
+            for sub, _ in rows:
+                if sub.request is not None and not sub.request.cancelled:
                     sub.post(ApiError(500, f"generation failed: {type(exc).__name__}", type="server_error"))
-        self.metrics.prompt_tokens.inc(sum(len(s.prompt_ids) for s in states))
-        self.metrics.tokens_generated.inc(sum(len(s.tokens) for s in states))
+        self.metrics.prompt_tokens.inc(sum(len(r.prompt_ids) for r in requests))
 
-    def _admit(self, sub: Submission, served: ServedModel) -> SequenceState | None:
+    def _admit(self, sub: Submission, served: ServedModel) -> GenerationRequest | None:
         """Render and tokenize the request with the answering version; refuse prompts over the limits."""
         try:
-            prompt_ids = served.prompt_ids(sub.messages)
+            prompt_ids = served.chat.prompt_ids(sub.messages)
             params = sub.resolve_params(served)
             check_lengths(len(prompt_ids), params.max_new_tokens, served, self.settings)
         except ApiError as exc:
@@ -195,12 +207,20 @@ class DynamicBatcher:
         except Exception as exc:  # e.g. a chat template that rejects the role order: the client's input
             sub.post(ApiError(400, f"cannot render the conversation: {exc}", param="messages"))
             return None
-        sub.state = SequenceState(prompt_ids, params, served.chat.tokenizer, served.end_ids, sub.post)
-        sub.state.cancelled = sub.cancelled
+        sub.request = GenerationRequest(prompt_ids, params, served.adapter_name, self._counted(sub))
+        sub.request.cancelled = sub.cancelled
         route = sub.route if served.alias == sub.target else "champion"  # a canary fell back: champion
         self.metrics.routed.labels(route=route, version=served.version).inc()
         sub.post(Started(served, len(prompt_ids), route))
-        return sub.state
+        return sub.request
+
+    def _counted(self, sub: Submission) -> Callable[[TokenEvent], None]:
+        def post(event: TokenEvent) -> None:
+            if event.finish_reason is not None:
+                self.metrics.tokens_generated.inc(event.completion_tokens)
+            sub.post(event)
+
+        return post
 
 
 def check_lengths(

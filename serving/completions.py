@@ -17,8 +17,8 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
+from components.common.generation import SamplingParams, TokenEvent
 from serving.batching import DynamicBatcher, Started, Submission
-from serving.decoding import SamplingParams, TokenEvent
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
 from serving.online import OnlineLog
@@ -102,7 +102,7 @@ def shadow_copy(sub: Submission, target: str, sink: Callable[[object], None]) ->
 
 def params_for(req: ChatCompletionRequest, max_tokens_limit: int, served: ServedModel) -> SamplingParams:
     """The request's sampling settings over the answering version's defaults."""
-    return to_sampling_params(req, served.chat.defaults, served.chat_min_tokens, max_tokens_limit)
+    return to_sampling_params(req, served.chat.defaults, served.chat.min_new_tokens, max_tokens_limit)
 
 
 def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager: ModelManager) -> None:
@@ -153,7 +153,7 @@ async def complete(sub: Submission, started: Started, deadline: float, cid: str)
         logprobs.extend(event.logprobs)
         if event.finish_reason:
             break
-    served, params = started.served, sub.state.params if sub.state else None
+    served, params = started.served, sub.request.params if sub.request else None
     return ChatCompletion(
         id=cid,
         model=served.name,

@@ -22,9 +22,8 @@ import time
 from dataclasses import dataclass, field
 
 from components.common.chat_model import ChatModel
+from components.common.generation import GenerationRequest, SamplingParams
 from components.common.registry_io import VersionRef, fetch_version, resolve_version
-from serving.decoding import SamplingParams, SequenceState
-from serving.engine import run_batch
 from serving.metrics import ServingMetrics
 from serving.served import ServedModel
 from serving.settings import ServingSettings
@@ -51,15 +50,11 @@ def load_version(ref: VersionRef, alias: str, merge: bool) -> ServedModel:
 
 def warm_up(served: ServedModel) -> None:
     """Generate a couple of tokens so a broken version fails here, not on a user's request."""
-    state = SequenceState(
-        served.prompt_ids([{"role": "user", "content": "Hello"}]),
-        SamplingParams(max_new_tokens=2),
-        served.chat.tokenizer,
-        served.end_ids,
-        lambda event: None,
-    )
-    with served.in_use():
-        run_batch(served.chat.model, served.chat.tokenizer.pad_token_id, [state])
+    prompt = served.chat.prompt_ids([{"role": "user", "content": "Hello"}])
+    with served.lock:
+        served.chat.backend.decode(
+            [GenerationRequest(prompt, SamplingParams(max_new_tokens=2), served.adapter_name)]
+        )
 
 
 class ModelManager:

@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 from fastapi.concurrency import run_in_threadpool
 
+from components.common.generation import TokenEvent
 from components.common.request_log import RequestLog, RequestRecord, UnknownCompletion, safe_url
 from serving.batching import Started
-from serving.decoding import TokenEvent
 from serving.metrics import ServingMetrics
 from serving.schemas import ApiError, FeedbackRequest
 from serving.settings import ServingSettings

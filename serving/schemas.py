@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from serving.decoding import SamplingParams
+from components.common.generation import SamplingParams
 
 ROLE_ALIASES = {"developer": "system"}  # newer clients send "developer" where older ones send "system"
 

@@ -3,10 +3,10 @@
     work = WorkQueue(); work.put(submission)
     batch = work.next_batch(max_size=8, window_s=0.02, since=last_batch_end)   # [] after 0.2 s of nothing
 
-A batch holds submissions for one target alias (so it runs on one version) and of one kind (primary or
-shadow). A primary batch waits up to `window_s` for more of its kind, counted from its first request's
+A batch holds submissions of one kind (primary or shadow), whichever alias they target: the batcher runs
+champion and challenger rows over one base in one forward pass. A primary batch waits up to `window_s` for more of its kind, counted from its first request's
 arrival or from `since` (the end of the previous batch), whichever is later; a shadow batch takes what is
-waiting and goes. Submissions for another target stay queued, in order, for a later batch.
+waiting and goes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Protocol
 
 
 class Work(Protocol):
-    target: str  # the alias whose version should answer
     shadow: bool  # True: nobody waits for it; runs after primary work
     enqueued_at: float
 
@@ -42,22 +41,21 @@ class WorkQueue:
             if not self._cond.wait_for(lambda: self._items, timeout=0.2):
                 return []
             leader = next((item for item in self._items if not item.shadow), self._items[0])
-            key = (leader.target, leader.shadow)
-            batch = self._take(key, max_size)
+            batch = self._take(leader.shadow, max_size)
             deadline = max(leader.enqueued_at, since) + window_s
             while not leader.shadow and len(batch) < max_size:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 self._cond.wait(remaining)
-                batch += self._take(key, max_size - len(batch))
+                batch += self._take(leader.shadow, max_size - len(batch))
             return batch
 
-    def _take(self, key: tuple[str, bool], limit: int) -> list:
-        """Remove and return the first `limit` queued items for `key`, keeping the rest in order."""
+    def _take(self, shadow: bool, limit: int) -> list:
+        """Remove and return the first `limit` queued items of that kind, keeping the rest in order."""
         taken, kept = [], deque()
         for item in self._items:
-            if len(taken) < limit and (item.target, item.shadow) == key:
+            if len(taken) < limit and item.shadow == shadow:
                 taken.append(item)
                 self._count(item, -1)
             else:

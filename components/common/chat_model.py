@@ -6,7 +6,7 @@
     chat.generate([[{"role": "user", "content": "How do I export a note?"}]])
 
 Evaluation, registration and serving all use this, so "the same model" means the same code path:
-same system prompt, same chat template, same generation defaults, same greedy output.
+same system prompt, same chat template, same generation defaults, and one decoder (components/common/generation.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from components.common.base_model import ResolvedBase, resolve_base_model
+from components.common.generation import (
+    Completion,
+    GenerationRequest,
+    SamplingParams,
+    TransformersBackend,
+)
 from components.common.hashing import content_hash
 from components.common.registry_io import base_from_ref, fetch_version
 
@@ -40,14 +46,6 @@ class GenerationDefaults:
     def merged(self, **overrides: Any) -> GenerationDefaults:
         known = {k: v for k, v in overrides.items() if v is not None and k in self.__dataclass_fields__}
         return GenerationDefaults(**{**asdict(self), **known})
-
-
-@dataclass
-class Completion:
-    text: str
-    prompt_tokens: int
-    completion_tokens: int
-    finish_reason: str  # "stop" (end of turn) or "length" (hit max_new_tokens)
 
 
 @dataclass
@@ -113,6 +111,7 @@ class ChatModel:
         self.tokenizer.padding_side = "left"  # batched generation needs prompts aligned at the right
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        self._backend: TransformersBackend | None = None
 
     @classmethod
     def load(
@@ -160,38 +159,32 @@ class ChatModel:
             self.with_system_prompt(messages), tokenize=False, add_generation_prompt=True
         )
 
-    def generate(self, conversations: list[list[dict[str, str]]], **overrides: Any) -> list[Completion]:
-        """Answer a batch of conversations together (left padding); greedy unless told otherwise."""
-        import torch
+    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        """Token ids of the rendered conversation (versioned system prompt + chat template)."""
+        return self.tokenizer(self.render(messages), add_special_tokens=False)["input_ids"]
 
+    def sampling(self, **overrides: Any) -> SamplingParams:
+        """The versioned generation defaults with `overrides` (None values keep the default)."""
         min_new_tokens = overrides.pop("min_new_tokens", None) or self.min_new_tokens
         cfg = self.defaults.merged(**overrides)
-        prompts = [self.render(c) for c in conversations]
-        batch = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-        batch = batch.to(weights_device(self.model))
-        sampling = {"temperature": cfg.temperature, "top_p": cfg.top_p} if cfg.do_sample else {}
-        with torch.inference_mode():
-            out = self.model.generate(
-                **batch,
-                max_new_tokens=cfg.max_new_tokens,
-                do_sample=cfg.do_sample,
-                repetition_penalty=cfg.repetition_penalty,
-                pad_token_id=self.tokenizer.pad_token_id,
-                **({"min_new_tokens": min_new_tokens} if min_new_tokens else {}),
-                **sampling,
-            )
-        new_tokens = out[:, batch["input_ids"].shape[1] :]
-        stop_ids = {self.tokenizer.eos_token_id, self.tokenizer.pad_token_id}
-        results = []
-        for row, mask in zip(new_tokens.tolist(), batch["attention_mask"].cpu(), strict=True):
-            ended = next((i for i, tok in enumerate(row) if tok in stop_ids), None)
-            kept = row if ended is None else row[:ended]
-            results.append(
-                Completion(
-                    text=self.tokenizer.decode(kept, skip_special_tokens=True).strip(),
-                    prompt_tokens=int(mask.sum()),
-                    completion_tokens=len(kept),
-                    finish_reason="length" if ended is None else "stop",
-                )
-            )
-        return results
+        return SamplingParams(
+            max_new_tokens=cfg.max_new_tokens,
+            min_new_tokens=min_new_tokens,
+            do_sample=cfg.do_sample,
+            temperature=cfg.temperature,
+            top_p=cfg.top_p,
+            repetition_penalty=cfg.repetition_penalty,
+        )
+
+    @property
+    def backend(self) -> TransformersBackend:
+        """The generation backend over this model (built once; serving and evaluation share it)."""
+        if self._backend is None:
+            self._backend = TransformersBackend(self.model, self.tokenizer)
+        return self._backend
+
+    def generate(self, conversations: list[list[dict[str, str]]], **overrides: Any) -> list[Completion]:
+        """Answer a batch of conversations together through the backend (greedy unless told otherwise).
+        The text is exactly what serving sends for the same batch: not stripped, not post-processed."""
+        params = self.sampling(**overrides)
+        return self.backend.decode([GenerationRequest(self.prompt_ids(c), params) for c in conversations])

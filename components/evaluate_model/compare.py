@@ -117,6 +117,7 @@ def example_rows(
         values["guardrail_reasons"] = per_example["guardrail_reasons"][i]
         return {
             **values,
+            "prompt_tokens": answers[i]["prompt_tokens"],
             "completion_tokens": answers[i]["completion_tokens"],
             "finish_reason": answers[i]["finish_reason"],
         }

@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 
 from components.common.chat_model import ChatModel
 from components.common.datasets import GoldenExample, PreferencePair
+from components.common.generation import DECODER
 from components.common.scoring import RewardModelSource, completion_logprobs
 from components.evaluate_model.cache import ResultCache, cache_key
 from components.evaluate_model.sources import ModelSource
@@ -58,7 +59,9 @@ def evaluate_one(source: ModelSource, inputs: EvalInputs, cache: ResultCache) ->
     started = time.perf_counter()
     step = _Pieces(source, cache, inputs.merge_adapter)
     model = {"fingerprint": source.fingerprint, "merged": inputs.merge_adapter and source.adapter}
-    gen_key = cache_key("generations", model=model, golden=inputs.golden_hash, generation=inputs.generation)
+    gen_key = cache_key(
+        "generations", model=model, golden=inputs.golden_hash, generation=inputs.generation, decoder=DECODER
+    )
     generations = step.get(gen_key, "generations", lambda chat: _generate(chat, source.role, inputs))
     references: dict[str, Any] = {"scores": []}
     if inputs.score_references:

@@ -39,13 +39,12 @@ def test_routes_without_a_challenger_or_outside_canary_are_champion():
     assert routing_key("", None) is None
 
 
-def test_a_batch_holds_one_target_and_other_targets_keep_their_order():
+def test_champion_and_canary_requests_share_a_batch_in_arrival_order():
     work = WorkQueue()
     for item in [Item("a1"), Item("b1", "challenger"), Item("a2"), Item("b2", "challenger"), Item("a3")]:
         work.put(item)
-    assert names(work.next_batch(max_size=2, window_s=0, since=0)) == ["a1", "a2"]
-    assert names(work.next_batch(max_size=8, window_s=0, since=0)) == ["b1", "b2"]
-    assert names(work.next_batch(max_size=8, window_s=0, since=0)) == ["a3"]
+    assert names(work.next_batch(max_size=3, window_s=0, since=0)) == ["a1", "b1", "a2"]
+    assert names(work.next_batch(max_size=8, window_s=0, since=0)) == ["b2", "a3"]
     assert work.primary == 0 and work.next_batch(8, 0, 0) == []
 
 

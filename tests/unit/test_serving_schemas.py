@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from components.common.chat_model import GenerationDefaults
-from serving.decoding import SamplingParams, SequenceState, find_stop, held_back
+from components.common.generation import GenerationRequest, RowState, SamplingParams, find_stop, held_back
 from serving.schemas import ApiError, ChatCompletionRequest, sse, to_sampling_params
 from serving.security import api_key_accepted, parse_chat_request
 from serving.settings import ServingSettings
@@ -118,13 +118,15 @@ class FakeTokenizer:
 
 def decode_stream(tokens, **params):
     events = []
-    state = SequenceState(
-        [9], SamplingParams(**{"max_new_tokens": 10, **params}), FakeTokenizer(), {0}, events.append
+    request = GenerationRequest(
+        [9], SamplingParams(**{"max_new_tokens": 10, **params}), on_event=events.append
     )
+    state = RowState(request, FakeTokenizer(), {0})
     for token in tokens:
         state.push(token)
         if state.finished:
             break
+    assert state.completion().text == "".join(e.text for e in events)  # what evaluation records = the stream
     return [e.text for e in events], events[-1].finish_reason if events else None
 
 
