@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -22,10 +23,20 @@ from starlette.responses import JSONResponse, Response
 
 from serving.batching import DynamicBatcher
 from serving.completions import Serving, chat_completions
+from serving.controller import CheckResult
 from serving.metrics import ServingMetrics
-from serving.model import CheckResult, ModelManager
+from serving.model import ModelManager
 from serving.online import OnlineLog
-from serving.schemas import ApiError, FeedbackRequest, ModelCard, ModelList, error_body, validation_message
+from serving.schemas import (
+    ApiError,
+    FeedbackRequest,
+    LoadAdapterRequest,
+    ModelCard,
+    ModelList,
+    UnloadAdapterRequest,
+    error_body,
+    validation_message,
+)
 from serving.security import parse_json_body, read_body_limited, require_api_key
 from serving.settings import ServingSettings
 
@@ -38,6 +49,8 @@ KNOWN_PATHS = {
     "/ready",
     "/metrics",
     "/admin/reload",
+    "/v1/load_lora_adapter",
+    "/v1/unload_lora_adapter",
 }
 
 
@@ -129,7 +142,51 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
             )
         return reload_body(result)
 
+    @app.post("/v1/load_lora_adapter", dependencies=[Depends(authorized)])
+    async def load_adapter(request: Request) -> dict:
+        body = parse_json_body(await read_body_limited(request, settings.max_body_bytes), LoadAdapterRequest)
+        return await run_in_threadpool(adapter_loaded, manager, body)
+
+    @app.post("/v1/unload_lora_adapter", dependencies=[Depends(authorized)])
+    async def unload_adapter(request: Request) -> dict:
+        body = parse_json_body(
+            await read_body_limited(request, settings.max_body_bytes), UnloadAdapterRequest
+        )
+        alias = served_alias(manager, body.lora_name)
+        if manager.served.get(alias) is None:
+            raise ApiError(404, f"adapter {body.lora_name!r} is not loaded", code="adapter_not_found")
+        await run_in_threadpool(manager.unload_adapter, body.lora_name)
+        return {"object": "lora_adapter", "lora_name": body.lora_name, "status": "unloaded"}
+
     return app
+
+
+def served_alias(manager: ModelManager, name: str) -> str:
+    try:
+        return manager.alias_of(name)
+    except KeyError as exc:
+        raise ApiError(404, exc.args[0], code="model_not_found", param="lora_name") from None
+
+
+def adapter_loaded(manager: ModelManager, body: LoadAdapterRequest) -> dict:
+    """vLLM's runtime LoRA load: refuse a loaded name unless `load_inplace`; the version comes from the registry."""
+    from components.common.registry_io import resolve_version
+
+    alias = served_alias(manager, body.lora_name)
+    if manager.served.get(alias) is not None and not body.load_inplace:
+        raise ApiError(
+            400, f"{body.lora_name!r} is already loaded; send load_inplace=true", param="load_inplace"
+        )
+    if body.registry_uri is None:
+        raise ApiError(
+            400, "tuneline serve serves registered versions: send registry_uri", param="registry_uri"
+        )
+    try:
+        ref = resolve_version(body.registry_uri)
+        manager.load_adapter(body.lora_name, Path(body.lora_path), ref)
+    except Exception as exc:
+        raise ApiError(502, f"loading {body.registry_uri} failed: {exc}", type="model_load_error") from None
+    return {"object": "lora_adapter", "lora_name": body.lora_name, "version": ref.version, "status": "loaded"}
 
 
 def reload_body(result: CheckResult) -> dict:

@@ -1,51 +1,35 @@
-"""The served versions and the watcher that hot-swaps them: the only serving module that reads the registry.
+"""The served versions: `tuneline serve`'s engine, loaded by the alias controller (serving/controller.py).
 
-    manager = ModelManager(settings, metrics); manager.start()   # loads models:/<name>@<alias> in the background
+    manager = ModelManager(settings, metrics); manager.start()   # the controller loads models:/<name>@<alias>
     manager.current.version                                       # "3": the registry version answering now
     manager.get("challenger")                                     # the challenger (routing on), or None
     manager.check(force=True)                                     # what POST /admin/reload does
+    manager.load_adapter("assistant", adapter_dir, ref)           # what POST /v1/load_lora_adapter does
 
-Each alias in `settings.served_aliases` (the served alias, plus the challenger while routing is on) is
-watched on its own. A move is noticed by polling; the new version is loaded and warmed beside the old one,
-then swapped in with one assignment. Batches already running finish on the old one. If the new version
-fails to load or warm up, the old one keeps serving; the failure is logged, counted, and not retried until
-the alias moves again (or a forced reload). A challenger alias that does not exist is simply not served.
-While routing is on, versions over the same base share one PeftModel (see serving/adapters.py).
+A version is loaded and warmed beside the one it replaces, then swapped in with one assignment; batches
+already running finish on the old one. If it fails to load or warm up, the old one keeps serving and the
+failure is counted. While routing is on, versions over one base share a PeftModel (serving/adapters.py),
+so champion and challenger rows decode in one batch. With `watch_registry` off, nothing is loaded until a
+controller outside the process calls the adapter endpoints (as it would call vLLM's).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
-from dataclasses import dataclass, field
+from pathlib import Path
 
 from components.common.chat_model import ChatModel
 from components.common.generation import GenerationRequest, SamplingParams
-from components.common.registry_io import VersionRef, fetch_version, resolve_version
+from components.common.registry_io import VersionRef, base_from_ref, fetch_version
+from serving.adapters import attach_version, find_host, release
+from serving.controller import AliasController, CheckResult, adapter_name
 from serving.metrics import ServingMetrics
 from serving.served import ServedModel
 from serving.settings import ServingSettings
 
 log = logging.getLogger("tuneline.serving")
-
-
-@dataclass
-class CheckResult:
-    status: str  # unchanged | swapped | failed | skipped | missing (a challenger alias that is not set)
-    served_version: str | None
-    alias_version: str | None
-    error: str | None = None
-    alias: str = ""
-    others: list[CheckResult] = field(default_factory=list)  # the other served aliases (routing on)
-
-
-def load_version(ref: VersionRef, alias: str, merge: bool) -> ServedModel:
-    """Load a registered version through the one loader (`ChatModel.load("models:/...")`): the verified adapter,
-    its base by reference (local if the hash matches, else the registry's)."""
-    chat = ChatModel.load(ref.uri, merge=merge)
-    return ServedModel(chat, ref, alias, adapter_name=None if merge else chat.model.active_adapter)
 
 
 def warm_up(served: ServedModel) -> None:
@@ -58,21 +42,15 @@ def warm_up(served: ServedModel) -> None:
 
 
 class ModelManager:
-    """Holds the served version of each alias and swaps it when the alias moves (background watcher)."""
+    """Holds the version of each watched alias; the controller calls `load_adapter` when an alias moves."""
 
     def __init__(self, settings: ServingSettings, metrics: ServingMetrics):
-        self.settings = settings
-        self.metrics = metrics
+        self.settings, self.metrics = settings, metrics
         self.aliases = settings.served_aliases  # the served alias first
         self.shared = len(self.aliases) > 1  # routing on: unmerged adapters, one model per base
         self.served: dict[str, ServedModel] = {}
-        self.failed_versions: set[str] = set()
-        self._check_lock = threading.Lock()
-        self._checked = (
-            threading.Event()
-        )  # every alias checked once (the challenger loaded, missing or failed)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.controller = AliasController(settings, self)
+        self.controller.on_poll_error = metrics.poll_errors.inc
 
     @property
     def current(self) -> ServedModel | None:
@@ -92,7 +70,8 @@ class ModelManager:
     @property
     def ready(self) -> bool:
         """The champion is loaded and every other alias was tried once (so routing is settled)."""
-        return self.current is not None and self._checked.is_set()
+        settled = self.controller.checked.is_set() or not self.settings.watch_registry
+        return self.current is not None and settled
 
     def get(self, alias: str) -> ServedModel | None:
         """The version answering for `alias` (None for a challenger that is the champion's version)."""
@@ -101,104 +80,72 @@ class ModelManager:
         return self.served.get(alias)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._watch, name="tuneline-model-watcher", daemon=True)
-        self._thread.start()
+        if self.settings.watch_registry:
+            self.controller.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            self.check()
-            self._stop.wait(self.settings.poll_interval_s)
+        self.controller.stop()
 
     def check(self, force: bool = False) -> CheckResult:
-        """Check every alias; the served alias's result, with the others' in `.others`."""
-        with self._check_lock:
-            primary, *others = [self._check_alias(alias, force) for alias in self.aliases]
-            self._checked.set()
-        primary.others = others
-        return primary
+        return self.controller.check(force)
 
-    def _check_alias(self, alias: str, force: bool) -> CheckResult:
-        """Resolve the alias; load, warm and swap in the version it points at if that is new."""
+    def alias_of(self, name: str) -> str:
+        """The watched alias an adapter name stands for (the inverse of `adapter_name`)."""
+        for alias in self.aliases:
+            if adapter_name(self.settings, alias) == name:
+                return alias
+        names = ", ".join(adapter_name(self.settings, a) for a in self.aliases)
+        raise KeyError(f"adapter name {name!r} is not served here; this server serves {names}")
+
+    def load_adapter(self, name: str, path: Path, ref: VersionRef) -> None:
+        """Load version `ref` (adapter folder `path`) for the alias `name` stands for, warm it, swap it in."""
+        alias = self.alias_of(name)
         held = self.served.get(alias)
-        served = held.version if held else None
-        uri = f"models:/{self.settings.registered_model_name}@{alias}"
-        try:
-            ref = resolve_version(uri)
-        except Exception as exc:  # registry unreachable or alias missing: keep serving what we have
-            if alias != self.settings.serve_alias and getattr(exc, "missing", False):
-                self._drop(alias)  # no challenger (any more): everything goes to the champion
-                return CheckResult("missing", None, None, str(exc), alias)
-            self.metrics.poll_errors.inc()
-            log.warning("cannot resolve %s: %s", uri, exc)
-            return CheckResult("failed", served, None, str(exc), alias)
-        if ref.version == served:
-            return CheckResult("unchanged", served, ref.version, alias=alias)
-        if ref.version in self.failed_versions and not force:
-            return CheckResult("skipped", served, ref.version, "this version failed to load before", alias)
-        return self._swap_to(alias, ref, held)
-
-    def _swap_to(self, alias: str, ref: VersionRef, held: ServedModel | None) -> CheckResult:
-        served = held.version if held else None
         started = time.perf_counter()
-        log.info("loading %s (alias %s) beside version %s", ref.uri, alias, served)
+        log.info("loading %s (alias %s) beside version %s", ref.uri, alias, held.version if held else None)
         try:
-            candidate = self._load(alias, ref)
-        except Exception as exc:  # any failure leaves the old version serving
-            self.failed_versions.add(ref.version)
+            candidate = self._load(alias, ref, Path(path))
+        except Exception:
             self.metrics.load_failures.labels(version=ref.version).inc()
-            log.error("version %s failed to load; still serving %s: %s", ref.uri, served, exc)
-            return CheckResult("failed", served, ref.version, f"{type(exc).__name__}: {exc}", alias)
+            raise
         self.served[alias] = candidate  # the atomic swap: new batches take this one
-        self.failed_versions.discard(ref.version)
         if held is not None:
-            self._release(held)
+            release(held, [s for s in self.served.values() if s is not held])
             self.metrics.swaps.inc()
         self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
         log.info(
             "serving %s (alias %s, fingerprint %s%s) after %.1f s",
-            ref.uri,
-            alias,
-            candidate.fingerprint,
-            f", adapter {candidate.adapter_name}" if self.shared else "",
-            time.perf_counter() - started,
-        )
-        return CheckResult("swapped", ref.version, ref.version, alias=alias)
+            ref.uri, alias, candidate.fingerprint,
+            f", adapter {candidate.adapter_name}" if self.shared else "", time.perf_counter() - started,
+        )  # fmt: skip
 
-    def _load(self, alias: str, ref: VersionRef) -> ServedModel:
+    def unload_adapter(self, name: str) -> None:
+        held = self.served.pop(self.alias_of(name), None)
+        if held is not None:
+            release(held, list(self.served.values()))
+            self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
+            log.info("%s unloaded (version %s)", name, held.version)
+
+    def _load(self, alias: str, ref: VersionRef, adapter_dir: Path) -> ServedModel:
         """Routing off: the version alone (merged if configured). On: reuse the version if another alias
         holds it, else add its adapter to a model over the same base, else load it over its own base."""
-        from serving.adapters import attach_version, find_host
-
-        if not self.shared:
-            candidate = load_version(ref, alias, self.settings.merge_adapter)
-        elif same := next((s for s in self.served.values() if s.version == ref.version), None):
+        _, base_ref = fetch_version(ref.uri)  # the version's base reference, verified like its adapter
+        if self.shared and (
+            same := next((s for s in self.served.values() if s.version == ref.version), None)
+        ):
             return dataclasses.replace(same, alias=alias, loaded_at=time.time())
+        host = find_host(self.served.values(), base_ref["sha256"]) if self.shared else None
+        if host is not None:
+            candidate = attach_version(host, ref, alias, adapter_dir)
         else:
-            adapter_dir, base_ref = fetch_version(ref.uri)
-            host = find_host(self.served.values(), base_ref["sha256"])
-            candidate = (
-                attach_version(host, ref, alias, adapter_dir) if host else load_version(ref, alias, False)
+            merge = self.settings.merge_adapter and not self.shared
+            chat = ChatModel.load(adapter_dir, base_override=base_from_ref(base_ref), merge=merge)
+            candidate = ServedModel(
+                chat, ref, alias, adapter_name=None if merge else chat.model.active_adapter
             )
         try:
             warm_up(candidate)
         except Exception:
-            self._release(candidate)
+            release(candidate, [s for s in self.served.values() if s is not candidate])
             raise
         return candidate
-
-    def _release(self, old: ServedModel) -> None:
-        from serving.adapters import release
-
-        release(old, [s for s in self.served.values() if s is not old])
-
-    def _drop(self, alias: str) -> None:
-        held = self.served.pop(alias, None)
-        if held is not None:
-            self._release(held)
-            self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
-            log.info("alias %s no longer exists: version %s unloaded", alias, held.version)

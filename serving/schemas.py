@@ -215,6 +215,20 @@ class ModelCard(BaseModel):
     route: str = "champion"  # champion, or how the challenger takes part (canary | shadow)
 
 
+class LoadAdapterRequest(BaseModel):
+    """POST /v1/load_lora_adapter, as vLLM takes it; `registry_uri` (tuneline) names the registered version."""
+
+    lora_name: str = Field(min_length=1)
+    lora_path: str = Field(min_length=1)
+    load_inplace: bool = False
+    registry_uri: str | None = Field(None, pattern=r"^models:/")
+
+
+class UnloadAdapterRequest(BaseModel):
+    lora_name: str = Field(min_length=1)
+    lora_int_id: int | None = None
+
+
 class FeedbackRequest(BaseModel):
     """POST /v1/feedback: a person's verdict on an answer, by the completion id the client got."""
 

@@ -28,6 +28,11 @@ class ServingSettings(TunelineSettings):
         repr=False,
         description="Comma-separated bearer keys (TUNELINE_API_KEYS). Set: every /v1 and /admin call needs one.",
     )
+    watch_registry: bool = Field(
+        default=True,
+        description="Follow the aliases in the registry (the built-in controller). Off: load only what a "
+        "controller outside sends to /v1/load_lora_adapter, as with vLLM.",
+    )
     merge_adapter: bool = Field(
         default=True, description="Merge the LoRA adapter into the base after loading: faster, same answers."
     )

@@ -1,0 +1,156 @@
+"""Registry aliases -> adapters in an inference engine: one controller for `tuneline serve` and for vLLM.
+
+    controller = AliasController(settings, HttpEngine("http://127.0.0.1:8000"))   # an engine over HTTP
+    controller.check()      # load each alias's version where it moved (in place), unload an alias that is gone
+    tuneline serve-controller --engine-url http://vllm:8000 --adapter-root /adapters   # the same, polling
+
+Each watched alias is served under an adapter name that is also the model id clients ask for: the registered
+model name for the served alias (`tuneline-assistant`), `<name>@<alias>` for the others. A version is
+downloaded and verified (`fetch_version`: every file against its recorded sha256) before the engine sees it,
+and loaded with `load_inplace`, so the name never disappears while its version changes. `tuneline serve`
+runs this controller in process (`ModelManager` is its engine); vLLM gets the same calls over its runtime
+LoRA API (docs/serving.md). A version that fails to load is not retried until the alias moves again or a
+forced check; the engine keeps serving the version it had.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from components.common.registry_io import VersionRef, fetch_version, resolve_version
+from serving.settings import ServingSettings
+
+log = logging.getLogger("tuneline.serving")
+
+
+class AdapterEngine(Protocol):
+    """What the controller drives: vLLM's runtime LoRA API, or `tuneline serve`'s model manager."""
+
+    def load_adapter(self, name: str, path: Path, ref: VersionRef) -> None: ...
+
+    def unload_adapter(self, name: str) -> None: ...
+
+
+@dataclass
+class CheckResult:
+    status: str  # unchanged | swapped | failed | skipped | missing (a non-served alias that is not set)
+    served_version: str | None
+    alias_version: str | None
+    error: str | None = None
+    alias: str = ""
+    others: list[CheckResult] = field(default_factory=list)  # the other watched aliases
+
+
+def adapter_name(settings: ServingSettings, alias: str) -> str:
+    """The model id an alias is served as: the registered name for the served alias, else `<name>@<alias>`."""
+    name = settings.registered_model_name
+    return name if alias == settings.serve_alias else f"{name}@{alias}"
+
+
+class AliasController:
+    """Watches `settings.served_aliases` and keeps `engine` loaded with the version each points at."""
+
+    def __init__(self, settings: ServingSettings, engine: AdapterEngine, adapter_root: Path | None = None):
+        self.settings, self.engine, self.adapter_root = settings, engine, adapter_root
+        self.aliases = settings.served_aliases  # the served alias first
+        self.versions: dict[str, str] = {}  # alias -> version the engine holds
+        self.failed_versions: set[str] = set()
+        self.on_poll_error = lambda: None  # metrics hooks (tuneline serve counts these)
+        self._lock = threading.Lock()
+        self.checked = threading.Event()  # every alias checked once
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._watch, name="tuneline-alias-controller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.check()
+            self._stop.wait(self.settings.poll_interval_s)
+
+    def check(self, force: bool = False) -> CheckResult:
+        """Check every alias; the served alias's result, with the others' in `.others`."""
+        with self._lock:
+            primary, *others = [self._check_alias(alias, force) for alias in self.aliases]
+            self.checked.set()
+        primary.others = others
+        return primary
+
+    def _check_alias(self, alias: str, force: bool) -> CheckResult:
+        held = self.versions.get(alias)
+        uri = f"models:/{self.settings.registered_model_name}@{alias}"
+        try:
+            ref = resolve_version(uri)
+        except Exception as exc:  # registry unreachable or alias missing: keep serving what is loaded
+            if alias != self.settings.serve_alias and getattr(exc, "missing", False):
+                if self.versions.pop(alias, None) is not None:
+                    self.engine.unload_adapter(adapter_name(self.settings, alias))
+                return CheckResult("missing", None, None, str(exc), alias)
+            self.on_poll_error()
+            log.warning("cannot resolve %s: %s", uri, exc)
+            return CheckResult("failed", held, None, str(exc), alias)
+        if ref.version == held:
+            return CheckResult("unchanged", held, ref.version, alias=alias)
+        if ref.version in self.failed_versions and not force:
+            return CheckResult("skipped", held, ref.version, "this version failed to load before", alias)
+        try:
+            self.engine.load_adapter(adapter_name(self.settings, alias), self._fetch(ref), ref)
+        except Exception as exc:  # the engine keeps what it had
+            self.failed_versions.add(ref.version)
+            log.error("version %s failed to load; still serving %s: %s", ref.uri, held, exc)
+            return CheckResult("failed", held, ref.version, f"{type(exc).__name__}: {exc}", alias)
+        self.versions[alias] = ref.version
+        self.failed_versions.discard(ref.version)
+        return CheckResult("swapped", ref.version, ref.version, alias=alias)
+
+    def _fetch(self, ref: VersionRef) -> Path:
+        """The version's verified adapter folder; copied under `adapter_root` when the engine reads from there."""
+        adapter_dir, _ = fetch_version(ref.uri)
+        if self.adapter_root is None:
+            return adapter_dir
+        target = self.adapter_root / ref.name / f"v{ref.version}"
+        if not target.is_dir():
+            shutil.copytree(adapter_dir, target.with_suffix(".partial"), dirs_exist_ok=True)
+            target.with_suffix(".partial").rename(target)
+        return target
+
+
+class HttpEngine:
+    """vLLM's runtime LoRA API (`POST /v1/load_lora_adapter`, `/v1/unload_lora_adapter`), which `tuneline
+    serve` implements too. `registry_uri` is tuneline's extension: vLLM ignores it, tuneline serve labels
+    the answers with that version and takes its base reference from the registry."""
+
+    def __init__(self, url: str, api_key: str | None = None, timeout_s: float = 600):
+        self.url, self.api_key, self.timeout_s = url.rstrip("/"), api_key, timeout_s
+
+    def load_adapter(self, name: str, path: Path, ref: VersionRef) -> None:
+        body = {"lora_name": name, "lora_path": str(path), "load_inplace": True, "registry_uri": ref.uri}
+        self._post("/v1/load_lora_adapter", body)
+
+    def unload_adapter(self, name: str) -> None:
+        self._post("/v1/unload_lora_adapter", {"lora_name": name})
+
+    def _post(self, path: str, body: dict) -> None:
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(self.url + path, json.dumps(body).encode(), headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as reply:
+                reply.read()
+        except urllib.error.HTTPError as exc:
+            raise RuntimeError(f"{self.url}{path} answered {exc.code}: {exc.read()[:300]!r}") from None
