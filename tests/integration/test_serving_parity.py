@@ -1,0 +1,150 @@
+"""What is served is what was evaluated: the golden batch through the HTTP API answers byte for byte as the
+evaluation report says, merged (routing off) and unmerged with champion and challenger rows in one batch."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from components.common.config import load_config
+from components.common.datasets import read_golden
+from components.register import registry
+from components.register.config import RegisterConfig
+from components.register.core import run as register
+from tests.integration.serving_helpers import KEY, client, http, registry_env, running_server, sample_value
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    with registry_env(tmp_path_factory.mktemp("parity-store")) as root:
+        yield root
+
+
+def evaluate(store: Path, adapter: Path, champion: Path, merge: bool, label: str) -> dict:
+    """The real evaluation step on the tiny model (smoke sizes: 8 golden prompts, batches of 4)."""
+    from components.evaluate_model.config import EvaluateConfig
+    from components.evaluate_model.core import run
+
+    out = store / f"evaluate-{label}"
+    cfg = load_config(
+        EvaluateConfig, REPO / "configs" / "smoke" / "evaluate.yaml", candidate=str(adapter),
+        champion=str(champion), preference_file=None, golden_file=str(REPO / "data" / "raw" / "golden.jsonl"),
+        out_dir=str(out), cache_dir=str(store / "gen-cache"), merge_adapter=merge,
+    )  # fmt: skip
+    run(cfg)
+    return json.loads((out / "eval_report.json").read_text())
+
+
+def register_evaluated(store: Path, adapter: Path, report: dict, label: str) -> str:
+    """Register with the report (its round trip must pass); the version gets the challenger alias."""
+    report_file = store / f"report-{label}.json"
+    report_file.write_text(json.dumps(report))
+    cfg = load_config(
+        RegisterConfig, adapter_dir=str(adapter), eval_report=str(report_file),
+        registered_model_name="parity", out_dir=str(store / f"register-{label}"),
+    )  # fmt: skip
+    return register(cfg)["version"]
+
+
+def golden_batch(report: dict) -> list[dict]:
+    """The evaluation's first batch (the round trip's): prompts, expected answers and token counts."""
+    size = report["generation"]["batch_size"]
+    examples = read_golden(report["golden_set"]["file"])[:size]
+    rows = {row["id"]: row for row in report["examples"]}
+    return [
+        {
+            "messages": e.prompt,
+            "answer": rows[e.id]["candidate_answer"],
+            "prompt_tokens": rows[e.id]["candidate"]["prompt_tokens"],
+            "completion_tokens": rows[e.id]["candidate"]["completion_tokens"],
+        }
+        for e in examples
+    ]
+
+
+def ask_together(base: str, rows: list[dict], max_tokens: int, stream: bool, users: list[str | None]):
+    """Send every row at once (one batch on the server); returns (text, usage, route) per row."""
+    barrier, out = threading.Barrier(len(rows)), [None] * len(rows)
+
+    def ask(i: int) -> None:
+        api, extra = client(base), ({"user": users[i]} if users[i] else {})
+        barrier.wait(timeout=30)
+        kwargs = dict(model="parity", messages=rows[i]["messages"], max_tokens=max_tokens, **extra)
+        if not stream:
+            raw = api.chat.completions.with_raw_response.create(**kwargs)
+            reply = raw.parse()
+            out[i] = (reply.choices[0].message.content, reply.usage, raw.headers["x-tuneline-route"])
+            return
+        raw = api.chat.completions.with_raw_response.create(
+            **kwargs, stream=True, stream_options={"include_usage": True}
+        )
+        chunks = list(raw.parse())
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        out[i] = (text, chunks[-1].usage, raw.headers["x-tuneline-route"])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(rows))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return out
+
+
+def assert_as_evaluated(rows: list[dict], answers: list) -> None:
+    for row, (text, usage, _) in zip(rows, answers, strict=True):
+        assert text == row["answer"]  # byte for byte: not stripped, not re-rendered
+        assert (usage.prompt_tokens, usage.completion_tokens) == (
+            row["prompt_tokens"],
+            row["completion_tokens"],
+        )
+
+
+def test_the_golden_batch_over_http_is_the_evaluated_answers(store, tiny_adapter_dir, tiny_model_dir):
+    report = evaluate(store, tiny_adapter_dir, tiny_model_dir, merge=True, label="merged")
+    version = register_evaluated(store, tiny_adapter_dir, report, "merged")
+    rows, size = golden_batch(report), report["generation"]["batch_size"]
+    settings = {"serve_alias": "challenger", "max_batch_size": size, "batch_window_ms": 3000}
+    with running_server(registered_model_name="parity", api_keys=[KEY], **settings) as (base, _, app):
+        assert app.state.manager.current.version == version
+        max_tokens = report["generation"]["max_new_tokens"]
+        for stream in (False, True):
+            assert_as_evaluated(rows, ask_together(base, rows, max_tokens, stream, [None] * size))
+
+
+def test_canary_batches_mix_both_adapters_and_each_row_is_its_unmerged_evaluation(
+    store, tiny_model_dir, make_tiny_adapter
+):
+    from serving.routing import sticky_draw
+
+    adapters = [make_tiny_adapter(tiny_model_dir, store / f"canary-{i}", seed=20 + i) for i in (0, 1)]
+    reports = [evaluate(store, a, tiny_model_dir, merge=False, label=f"c{i}") for i, a in enumerate(adapters)]
+    champion = register_evaluated(store, adapters[0], reports[0], "c0")
+    registry.move_alias(
+        "parity", "champion", champion, registry.alias_version("parity", "champion"), "promote", "t"
+    )
+    register_evaluated(store, adapters[1], reports[1], "c1")  # the challenger
+    expected = [golden_batch(r) for r in reports]
+    size = len(expected[0])
+    canary_user = next(f"u{i}" for i in range(100) if sticky_draw(f"u{i}") < 0.5)
+    champion_user = next(f"u{i}" for i in range(100) if sticky_draw(f"u{i}") >= 0.5)
+    users = [canary_user if i % 2 else champion_user for i in range(size)]  # alternate rows per version
+    rows = [expected[i % 2][i] for i in range(size)]
+    settings = {"routing": "canary", "canary_fraction": 0.5, "max_batch_size": size, "batch_window_ms": 3000}
+    with running_server(registered_model_name="parity", api_keys=[KEY], **settings) as (base, _, app):
+        manager = app.state.manager
+        assert manager.current.chat.model is manager.challenger.chat.model  # one base, two adapters
+        max_tokens = reports[0]["generation"]["max_new_tokens"]
+        for stream in (False, True):
+            answers = ask_together(base, rows, max_tokens, stream, users)
+            assert [route for *_, route in answers] == [
+                "canary" if i % 2 else "champion" for i in range(size)
+            ]
+            assert_as_evaluated(rows, answers)
+        metrics = http("GET", f"{base}/metrics").text
+        assert sample_value(metrics, 'tuneline_batch_size_bucket{le="3.0"}') == 0  # each batch held all rows
