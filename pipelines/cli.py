@@ -96,6 +96,12 @@ def serve(argv: list[str]) -> int:
     return main(argv)
 
 
+def serve_controller(argv: list[str]) -> int:
+    from serving.controller import main
+
+    return main(argv)
+
+
 def pipeline(argv: list[str]) -> int:
     from pipelines.kfp_cli import main
 
@@ -122,6 +128,10 @@ VERBS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     ),
     "report": (report, "report online | drift: served versions, prompt drift"),
     "serve": (serve, "serve the champion version over an OpenAI-compatible API (uvicorn)"),
+    "serve-controller": (
+        serve_controller,
+        "load the aliases' versions into vLLM (or tuneline serve) over its runtime LoRA API",
+    ),
     "pipeline": (pipeline, "Kubeflow pipeline: compile, run-local (kfp.local), submit"),
 }
 

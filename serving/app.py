@@ -4,8 +4,9 @@
     app = create_app(ServingSettings(api_keys=["k"]))     # then: uvicorn.run(app, host="127.0.0.1", port=8000)
 
 Endpoints: POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /health, GET /ready,
-GET /metrics and POST /admin/reload. /v1 and /admin need a bearer key when TUNELINE_API_KEYS is set; probes and metrics
-are open (bind them to a private network). Every error, including 404s and validation, is OpenAI-shaped.
+GET /metrics, POST /admin/reload, and vLLM's runtime LoRA API (POST /v1/load_lora_adapter and
+/v1/unload_lora_adapter) for a controller outside the process (serving/controller.py). /v1 and /admin need
+a bearer key when TUNELINE_API_KEYS is set; probes and metrics are open (bind them to a private network). Every error, including 404s and validation, is OpenAI-shaped.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 
 from serving.batching import DynamicBatcher
 from serving.completions import Serving, chat_completions
-from serving.controller import CheckResult
+from serving.controller import CheckResult, adapter_name
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
 from serving.online import OnlineLog
@@ -31,8 +32,6 @@ from serving.schemas import (
     ApiError,
     FeedbackRequest,
     LoadAdapterRequest,
-    ModelCard,
-    ModelList,
     UnloadAdapterRequest,
     error_body,
     validation_message,
@@ -112,13 +111,13 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
 
     @app.get("/v1/models", dependencies=[Depends(authorized)])
     async def models() -> dict:
-        return ModelList(data=model_cards(manager)).model_dump()
+        return {"object": "list", "data": model_cards(manager)}
 
     @app.get("/v1/models/{model_id:path}", dependencies=[Depends(authorized)])
     async def model(model_id: str) -> dict:
         for card in model_cards(manager):
-            if card.id == model_id:
-                return card.model_dump()
+            if card["id"] == model_id:
+                return card
         raise ApiError(404, f"model {model_id!r} is not served here", code="model_not_found", param="model")
 
     @app.post("/v1/chat/completions", dependencies=[Depends(authorized)])
@@ -175,11 +174,17 @@ def adapter_loaded(manager: ModelManager, body: LoadAdapterRequest) -> dict:
     alias = served_alias(manager, body.lora_name)
     if manager.served.get(alias) is not None and not body.load_inplace:
         raise ApiError(
-            400, f"{body.lora_name!r} is already loaded; send load_inplace=true", param="load_inplace"
+            400,
+            f"{body.lora_name!r} is already loaded; send load_inplace=true",
+            code="adapter_already_loaded",
+            param="load_inplace",
         )
     if body.registry_uri is None:
         raise ApiError(
-            400, "tuneline serve serves registered versions: send registry_uri", param="registry_uri"
+            400,
+            "tuneline serve serves registered versions: send registry_uri (models:/<name>/<version>)",
+            code="registry_uri_required",
+            param="registry_uri",
         )
     try:
         ref = resolve_version(body.registry_uri)
@@ -206,27 +211,26 @@ def reload_body(result: CheckResult) -> dict:
     return body
 
 
-def model_cards(manager: ModelManager) -> list[ModelCard]:
-    """The champion as the served model id; while routing is on, the challenger as `<name>@<alias>`."""
-    if manager.current is None:
-        return []
+def model_cards(manager: ModelManager) -> list[dict]:
+    """OpenAI model objects: the champion as the served model id; while routing is on, the challenger as
+    `<name>@<alias>` (the adapter name a controller loads it under)."""
     cards = []
     for alias in manager.aliases:
-        served = manager.get(alias)
-        if served is None:
-            continue
-        champion = served is manager.current
-        cards.append(
-            ModelCard(
-                id=served.name if champion else f"{served.name}@{alias}",
-                created=int(served.loaded_at),
-                registry_version=served.version,
-                alias=alias,
-                uri=served.ref.uri,
-                fingerprint=served.fingerprint,
-                route="champion" if champion else manager.settings.routing,
+        if (served := manager.get(alias)) is not None:
+            champion = served is manager.current
+            cards.append(
+                {
+                    "id": adapter_name(manager.settings, alias) if not champion else served.name,
+                    "object": "model",
+                    "created": int(served.loaded_at),
+                    "owned_by": "tuneline",
+                    "registry_version": served.version,
+                    "alias": alias,
+                    "uri": served.ref.uri,
+                    "fingerprint": served.fingerprint,
+                    "route": "champion" if champion else manager.settings.routing,
+                }
             )
-        )
     return cards
 
 

@@ -4,6 +4,7 @@ The per-request timeout covers waiting in the queue and generating: a request no
 cancelled (its row leaves the batch) and gets 504, or an error event if its stream had already started.
 With routing on, the request goes to the champion or the canary (serving/routing.py), and in shadow mode a
 copy goes to the challenger at low priority; every answer, shadow ones included, is logged (serving/online.py).
+Bodies follow OpenAI's chat.completion and chat.completion.chunk objects, plus `registry_version`.
 """
 
 from __future__ import annotations
@@ -17,29 +18,14 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
-from components.common.generation import SamplingParams, TokenEvent
+from components.common.generation import TokenEvent
 from serving.batching import DynamicBatcher, Started, Submission
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
 from serving.online import OnlineLog
 from serving.routing import choose_route, routing_key
-from serving.schemas import (
-    ApiError,
-    AssistantMessage,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionRequest,
-    Choice,
-    ChunkChoice,
-    Delta,
-    Logprobs,
-    Usage,
-    completion_id,
-    sse,
-    to_sampling_params,
-)
+from serving.schemas import ApiError, ChatCompletionRequest, completion_id, sse, to_sampling_params
 from serving.security import parse_chat_request, read_body_limited
-from serving.served import ServedModel
 from serving.settings import ServingSettings
 
 
@@ -64,45 +50,43 @@ async def chat_completions(request: Request, app: Serving):
     challenger = manager.challenger
     route = choose_route(settings.routing, settings.canary_fraction, user, challenger is not None)
     messages = [m.as_template_message() for m in req.messages]
-    params = partial(params_for, req, settings.max_tokens_limit)
+    params = partial(lambda r, served: to_sampling_params(r, served.chat, settings.max_tokens_limit), req)
     target = settings.challenger_alias if route == "canary" else settings.serve_alias
-    sub = Submission(
-        messages, params, asyncio.get_running_loop(), stream=req.stream, target=target, route=route
-    )
+    loop = asyncio.get_running_loop()
+    sub = Submission(messages, params, loop, stream=req.stream, target=target, route=route)
     app.batcher.submit(sub)
     cid = completion_id()
     if settings.routing == "shadow" and challenger is not None and app.online.enabled:
         sink = app.online.shadow_sink(cid, messages, user, t0)
-        app.batcher.submit_shadow(shadow_copy(sub, challenger.alias, sink))
+        shadow = Submission(
+            messages, params, loop, stream=False, target=challenger.alias, route="shadow", sink=sink
+        )
+        app.batcher.submit_shadow(shadow)
     try:
         started = await next_event(sub, deadline)
         if isinstance(started, ApiError):
             raise started
-        assert isinstance(started, Started)
-        headers = response_headers(started)
         done = partial(app.online.answered, cid, started, messages, user, t0)
+        body = partial(envelope, cid, started)
         if req.stream:  # from here the stream owns the request (and cancels it if the client goes away)
-            chunks = stream_chunks(sub, started, req, deadline, app.metrics, cid, done)
-            return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-        body = await complete(sub, started, deadline, cid)
-        choice = body["choices"][0]
-        done(choice["message"]["content"], choice["finish_reason"], body["usage"]["completion_tokens"])
-        return JSONResponse(body, headers=headers)
+            chunks = stream_chunks(sub, started, req, deadline, app.metrics, body, done)
+            return StreamingResponse(
+                chunks, media_type="text/event-stream", headers=response_headers(started)
+            )
+        event = await next_event(sub, deadline)  # a non-streamed answer comes as one merged event
+        if isinstance(event, ApiError):
+            raise event
+        logprobs = {"content": event.logprobs} if req.logprobs else None
+        message = {"role": "assistant", "content": event.text}
+        choice = {"index": 0, "message": message, "finish_reason": event.finish_reason, "logprobs": logprobs}
+        done(event.text, event.finish_reason, event.completion_tokens)
+        usage_ = usage(started.prompt_tokens, event.completion_tokens)
+        return JSONResponse(
+            body("chat.completion", [choice], usage=usage_), headers=response_headers(started)
+        )
     except BaseException:
         sub.cancel()  # error, timeout or the handler cancelled: free its row in the batch
         raise
-
-
-def shadow_copy(sub: Submission, target: str, sink: Callable[[object], None]) -> Submission:
-    """The same request for the challenger: low priority, answered into `sink` (the request log) only."""
-    return Submission(
-        sub.messages, sub.resolve_params, sub.loop, stream=False, target=target, route="shadow", sink=sink
-    )
-
-
-def params_for(req: ChatCompletionRequest, max_tokens_limit: int, served: ServedModel) -> SamplingParams:
-    """The request's sampling settings over the answering version's defaults."""
-    return to_sampling_params(req, served.chat.defaults, served.chat.min_new_tokens, max_tokens_limit)
 
 
 def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager: ModelManager) -> None:
@@ -112,8 +96,7 @@ def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager
         raise ApiError(
             503, "no model version is loaded yet; see GET /ready", type="server_error", code="not_ready"
         )
-    names = {served.name, f"{served.name}@{settings.serve_alias}", settings.model_uri}
-    if req.model not in names:
+    if req.model not in {served.name, f"{served.name}@{settings.serve_alias}", settings.model_uri}:
         raise ApiError(
             404,
             f"model {req.model!r} is not served here; this server serves {served.name!r}"
@@ -142,32 +125,19 @@ async def next_event(sub: Submission, deadline: float) -> Started | TokenEvent |
         ) from None
 
 
-async def complete(sub: Submission, started: Started, deadline: float, cid: str) -> dict:
-    """Collect every event of a non-streamed request into one chat.completion body."""
-    text, logprobs = [], []
-    while True:
-        event = await next_event(sub, deadline)
-        if isinstance(event, ApiError):
-            raise event
-        text.append(event.text)
-        logprobs.extend(event.logprobs)
-        if event.finish_reason:
-            break
-    served, params = started.served, sub.request.params if sub.request else None
-    return ChatCompletion(
-        id=cid,
-        model=served.name,
-        system_fingerprint=served.fingerprint,
-        registry_version=served.version,
-        choices=[
-            Choice(
-                message=AssistantMessage(content="".join(text)),
-                finish_reason=event.finish_reason,
-                logprobs=Logprobs(content=logprobs) if params and params.logprobs else None,
-            )
-        ],
-        usage=usage(started.prompt_tokens, event.completion_tokens),
-    ).model_dump()
+def envelope(cid: str, started: Started, kind: str, choices: list, **extra) -> dict:
+    """The fields every chat.completion and chat.completion.chunk body carries."""
+    served = started.served
+    return {
+        "id": cid,
+        "object": kind,
+        "created": int(time.time()),
+        "model": served.name,
+        "system_fingerprint": served.fingerprint,
+        "registry_version": served.version,
+        "choices": choices,
+        **extra,
+    }
 
 
 async def stream_chunks(
@@ -176,22 +146,21 @@ async def stream_chunks(
     req: ChatCompletionRequest,
     deadline: float,
     metrics: ServingMetrics,
-    cid: str,
+    body: Callable[..., dict],
     done: Callable[[str, str, int], None],
 ) -> AsyncIterator[bytes]:
     """`data: <chunk>` events: the role, content deltas, the finish reason, optional usage, then [DONE].
     `done(answer, finish_reason, completion_tokens)` logs a stream that reached its end."""
-    chunk = partial(
-        ChatCompletionChunk,
-        id=cid,
-        created=int(time.time()),
-        model=started.served.name,
-        system_fingerprint=started.served.fingerprint,
-        registry_version=started.served.version,
-    )
+
+    def chunk(delta: dict, finish_reason: str | None = None, logprobs: list | None = None) -> bytes:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+        if req.logprobs and logprobs is not None:
+            choice["logprobs"] = {"content": logprobs}
+        return sse(body("chat.completion.chunk", [choice]))
+
     first_token_at, text = None, []
     try:
-        yield sse(chunk(choices=[ChunkChoice(delta=Delta(role="assistant", content=""))]))
+        yield chunk({"role": "assistant", "content": ""})
         while True:
             try:
                 event = await next_event(sub, deadline)
@@ -206,12 +175,17 @@ async def stream_chunks(
                 metrics.first_token.observe(first_token_at - sub.enqueued_at)
             text.append(event.text)
             if event.text or event.logprobs:
-                lp = Logprobs(content=event.logprobs) if req.logprobs else None
-                yield sse(chunk(choices=[ChunkChoice(delta=Delta(content=event.text), logprobs=lp)]))
+                yield chunk({"content": event.text}, logprobs=event.logprobs)
             if event.finish_reason:
-                yield sse(chunk(choices=[ChunkChoice(delta=Delta(), finish_reason=event.finish_reason)]))
+                yield chunk({}, event.finish_reason)
                 if req.stream_options and req.stream_options.include_usage:
-                    yield sse(chunk(choices=[], usage=usage(started.prompt_tokens, event.completion_tokens)))
+                    yield sse(
+                        body(
+                            "chat.completion.chunk",
+                            [],
+                            usage=usage(started.prompt_tokens, event.completion_tokens),
+                        )
+                    )
                 yield sse("[DONE]")
                 done("".join(text), event.finish_reason, event.completion_tokens)
                 return
@@ -219,12 +193,12 @@ async def stream_chunks(
         sub.cancel()  # a no-op when finished; stops generation when the client went away
 
 
-def usage(prompt_tokens: int, completion_tokens: int) -> Usage:
-    return Usage(
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        total_tokens=prompt_tokens + completion_tokens,
-    )
+def usage(prompt_tokens: int, completion_tokens: int) -> dict:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
 
 
 def response_headers(started: Started) -> dict[str, str]:

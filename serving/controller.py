@@ -3,6 +3,7 @@
     controller = AliasController(settings, HttpEngine("http://127.0.0.1:8000"))   # an engine over HTTP
     controller.check()      # load each alias's version where it moved (in place), unload an alias that is gone
     tuneline serve-controller --engine-url http://vllm:8000 --adapter-root /adapters   # the same, polling
+    tuneline serve-controller --engine-url http://127.0.0.1:8000 --once                # one check, as JSON
 
 Each watched alias is served under an adapter name that is also the model id clients ask for: the registered
 model name for the served alias (`tuneline-assistant`), `<name>@<alias>` for the others. A version is
@@ -10,15 +11,21 @@ downloaded and verified (`fetch_version`: every file against its recorded sha256
 and loaded with `load_inplace`, so the name never disappears while its version changes. `tuneline serve`
 runs this controller in process (`ModelManager` is its engine); vLLM gets the same calls over its runtime
 LoRA API (docs/serving.md). A version that fails to load is not retried until the alias moves again or a
-forced check; the engine keeps serving the version it had.
+forced check; the engine keeps serving the version it had. An engine that does not answer is not a failed
+version: the next poll tries again, and an engine that lost the served adapter (restarted) gets it again.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import os
 import shutil
+import signal
+import sys
 import threading
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +43,12 @@ class AdapterEngine(Protocol):
     def load_adapter(self, name: str, path: Path, ref: VersionRef) -> None: ...
 
     def unload_adapter(self, name: str) -> None: ...
+
+    def loaded_names(self) -> set[str]: ...
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine did not answer (starting, restarting, network): retry later, the version is not at fault."""
 
 
 @dataclass
@@ -92,6 +105,13 @@ class AliasController:
 
     def _check_alias(self, alias: str, force: bool) -> CheckResult:
         held = self.versions.get(alias)
+        if held and alias == self.settings.serve_alias:  # an engine that restarted lost its adapters
+            try:
+                if adapter_name(self.settings, alias) not in self.engine.loaded_names():
+                    del self.versions[alias]
+                    held = None
+            except EngineUnavailable as exc:
+                return CheckResult("failed", held, None, str(exc), alias)
         uri = f"models:/{self.settings.registered_model_name}@{alias}"
         try:
             ref = resolve_version(uri)
@@ -109,6 +129,9 @@ class AliasController:
             return CheckResult("skipped", held, ref.version, "this version failed to load before", alias)
         try:
             self.engine.load_adapter(adapter_name(self.settings, alias), self._fetch(ref), ref)
+        except EngineUnavailable as exc:
+            log.warning("engine unavailable, %s not loaded yet: %s", ref.uri, exc)
+            return CheckResult("failed", held, ref.version, str(exc), alias)
         except Exception as exc:  # the engine keeps what it had
             self.failed_versions.add(ref.version)
             log.error("version %s failed to load; still serving %s: %s", ref.uri, held, exc)
@@ -144,13 +167,86 @@ class HttpEngine:
     def unload_adapter(self, name: str) -> None:
         self._post("/v1/unload_lora_adapter", {"lora_name": name})
 
+    def loaded_names(self) -> set[str]:
+        """Model ids the engine answers to (vLLM lists the base and every loaded adapter)."""
+        return {model["id"] for model in self._call("GET", "/v1/models")["data"]}
+
     def _post(self, path: str, body: dict) -> None:
+        self._call("POST", path, body)
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict:
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url + path, json.dumps(body).encode(), headers, method="POST")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data, headers, method=method)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as reply:
-                reply.read()
+                text = reply.read()
         except urllib.error.HTTPError as exc:
             raise RuntimeError(f"{self.url}{path} answered {exc.code}: {exc.read()[:300]!r}") from None
+        except OSError as exc:  # refused, reset, timed out: the engine is not there (yet)
+            raise EngineUnavailable(f"{self.url}{path}: {exc}") from None
+        try:
+            return json.loads(text)
+        except ValueError:  # vLLM answers the adapter endpoints with plain text
+            return {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`tuneline serve-controller`: keep an engine's adapters on the registry's aliases until SIGTERM."""
+    parser = argparse.ArgumentParser(prog="tuneline serve-controller", description=main.__doc__)
+    parser.add_argument("--engine-url", required=True, help="the engine's base URL, without /v1")
+    parser.add_argument(
+        "--api-key-env", default="TUNELINE_ENGINE_API_KEY", help="env var with its bearer key"
+    )
+    parser.add_argument(
+        "--adapter-root", type=Path, help="folder the engine reads: versions are copied there"
+    )
+    parser.add_argument("--once", action="store_true", help="check once, print each alias's result as JSON")
+    parser.add_argument("--model", help="registered model name (TUNELINE_REGISTERED_MODEL_NAME)")
+    parser.add_argument("--alias", help="served alias, loaded under the model name (TUNELINE_SERVE_ALIAS)")
+    parser.add_argument("--routing", choices=["off", "canary", "shadow"], help="not off: the challenger too")
+    parser.add_argument("--challenger-alias", help="TUNELINE_CHALLENGER_ALIAS (default challenger)")
+    args = parser.parse_args(argv)
+    from components.common.step import offline_environment
+
+    offline_environment()
+    logging.basicConfig(level="INFO", format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    given = {
+        "registered_model_name": args.model,
+        "serve_alias": args.alias,
+        "routing": args.routing,
+        "challenger_alias": args.challenger_alias,
+    }
+    settings = ServingSettings(**{k: v for k, v in given.items() if v is not None})
+    controller = AliasController(
+        settings, HttpEngine(args.engine_url, os.environ.get(args.api_key_env) or None), args.adapter_root
+    )
+    if args.once:
+        results = [(r := controller.check()), *r.others]
+        fields = ("status", "served_version", "alias_version", "error")
+        print(
+            json.dumps(
+                {
+                    c.alias: {
+                        "adapter": adapter_name(settings, c.alias),
+                        **{f: getattr(c, f) for f in fields},
+                    }
+                    for c in results
+                },
+                indent=2,
+            )
+        )
+        return 1 if any(c.status == "failed" for c in results) else 0
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    controller.start()
+    stop.wait()
+    controller.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -22,7 +22,13 @@ from pathlib import Path
 
 from components.common.chat_model import ChatModel
 from components.common.generation import GenerationRequest, SamplingParams
-from components.common.registry_io import VersionRef, base_from_ref, fetch_version
+from components.common.registry_io import (
+    ADAPTER_ARTIFACT,
+    VersionRef,
+    base_from_ref,
+    fetch_version,
+    verify_artifact,
+)
 from serving.adapters import attach_version, find_host, release
 from serving.controller import AliasController, CheckResult, adapter_name
 from serving.metrics import ServingMetrics
@@ -115,9 +121,15 @@ class ModelManager:
         self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
         log.info(
             "serving %s (alias %s, fingerprint %s%s) after %.1f s",
-            ref.uri, alias, candidate.fingerprint,
-            f", adapter {candidate.adapter_name}" if self.shared else "", time.perf_counter() - started,
-        )  # fmt: skip
+            ref.uri,
+            alias,
+            candidate.fingerprint,
+            f", adapter {candidate.adapter_name}" if self.shared else "",
+            time.perf_counter() - started,
+        )
+
+    def loaded_names(self) -> set[str]:
+        return {adapter_name(self.settings, alias) for alias in self.served}
 
     def unload_adapter(self, name: str) -> None:
         held = self.served.pop(self.alias_of(name), None)
@@ -130,6 +142,7 @@ class ModelManager:
         """Routing off: the version alone (merged if configured). On: reuse the version if another alias
         holds it, else add its adapter to a model over the same base, else load it over its own base."""
         _, base_ref = fetch_version(ref.uri)  # the version's base reference, verified like its adapter
+        verify_artifact(ref.uri, ref.tags, ADAPTER_ARTIFACT, adapter_dir)  # a given folder is that version's
         if self.shared and (
             same := next((s for s in self.served.values() if s.version == ref.version), None)
         ):

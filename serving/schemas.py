@@ -7,7 +7,6 @@ and accepts `min_tokens` (as vLLM does) so benchmarks can force a fixed answer l
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any, Literal
 
@@ -87,14 +86,11 @@ class ChatCompletionRequest(BaseModel):
         return self.max_completion_tokens or self.max_tokens
 
 
-def to_sampling_params(
-    request: ChatCompletionRequest, defaults: Any, version_min_tokens: int, max_tokens_limit: int
-) -> SamplingParams:
-    """The request's settings where it gives them, else the answering version's generation defaults.
-
-    `defaults` is the version's GenerationDefaults. temperature 0 means greedy; a version default of greedy
-    stays greedy unless the request sets a temperature.
-    """
+def to_sampling_params(request: ChatCompletionRequest, chat: Any, max_tokens_limit: int) -> SamplingParams:
+    """The request's settings where it gives them, else the answering version's (`chat`, a ChatModel)
+    generation defaults. temperature 0 means greedy; a greedy default stays greedy unless the request sets a
+    temperature."""
+    defaults, version_min_tokens = chat.defaults, chat.min_new_tokens
     max_new = request.requested_max_tokens or min(defaults.max_new_tokens, max_tokens_limit)
     do_sample = defaults.do_sample if request.temperature is None else request.temperature > 0
     return SamplingParams(
@@ -147,74 +143,6 @@ def validation_message(errors: list[dict[str, Any]]) -> tuple[str, str | None]:
     return "; ".join(parts), first
 
 
-class Usage(BaseModel):
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-
-
-class Logprobs(BaseModel):
-    content: list[dict[str, Any]]
-
-
-class AssistantMessage(BaseModel):
-    role: Literal["assistant"] = "assistant"
-    content: str
-
-
-class Choice(BaseModel):
-    index: int = 0
-    message: AssistantMessage
-    finish_reason: str
-    logprobs: Logprobs | None = None
-
-
-class ChatCompletion(BaseModel):
-    id: str
-    object: Literal["chat.completion"] = "chat.completion"
-    created: int = Field(default_factory=lambda: int(time.time()))
-    model: str
-    system_fingerprint: str
-    registry_version: str
-    choices: list[Choice]
-    usage: Usage
-
-
-class Delta(BaseModel):
-    role: Literal["assistant"] | None = None
-    content: str | None = None
-
-
-class ChunkChoice(BaseModel):
-    index: int = 0
-    delta: Delta
-    finish_reason: str | None = None
-    logprobs: Logprobs | None = None
-
-
-class ChatCompletionChunk(BaseModel):
-    id: str
-    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    created: int
-    model: str
-    system_fingerprint: str
-    registry_version: str
-    choices: list[ChunkChoice]
-    usage: Usage | None = None
-
-
-class ModelCard(BaseModel):
-    id: str
-    object: Literal["model"] = "model"
-    created: int
-    owned_by: str = "tuneline"
-    registry_version: str
-    alias: str
-    uri: str
-    fingerprint: str
-    route: str = "champion"  # champion, or how the challenger takes part (canary | shadow)
-
-
 class LoadAdapterRequest(BaseModel):
     """POST /v1/load_lora_adapter, as vLLM takes it; `registry_uri` (tuneline) names the registered version."""
 
@@ -246,11 +174,6 @@ class FeedbackRequest(BaseModel):
         if self.rating is None and not self.preferred:
             raise ValueError("feedback needs a rating ('up' or 'down'), a preferred answer, or both")
         return self
-
-
-class ModelList(BaseModel):
-    object: Literal["list"] = "list"
-    data: list[ModelCard]
 
 
 def completion_id() -> str:

@@ -82,8 +82,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(**overrides):
-    """uvicorn in a thread on 127.0.0.1; yields (base_url, settings, app) once the model is ready.
+def running_server(ready_path: str = "/ready", **overrides):
+    """uvicorn in a thread on 127.0.0.1; yields (base_url, settings, app) once `ready_path` answers 200 (the
+    model is loaded; "/health" for a server that waits for a controller outside).
 
     The request log goes to a temporary SQLite file unless `request_log_url` is given."""
     with tempfile.TemporaryDirectory(prefix="tuneline-requests-", ignore_cleanup_errors=True) as logs:
@@ -99,7 +100,7 @@ def running_server(**overrides):
         try:
             for _ in range(600):  # up to 60 s for the first load
                 try:
-                    if http("GET", f"{base}/ready").status_code == 200:
+                    if http("GET", base + ready_path).status_code == 200:
                         break
                 except OSError:
                     pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from pydantic import ValidationError
@@ -53,17 +54,22 @@ def test_request_rejects_what_it_cannot_honour(fields, field):
         request(**fields)
 
 
+def version(defaults: GenerationDefaults, min_new_tokens: int = 0) -> SimpleNamespace:
+    """What to_sampling_params reads of the answering ChatModel."""
+    return SimpleNamespace(defaults=defaults, min_new_tokens=min_new_tokens)
+
+
 def test_version_defaults_apply_unless_the_request_overrides():
-    defaults = GenerationDefaults(max_new_tokens=40, repetition_penalty=1.2)
-    plain = to_sampling_params(request(), defaults, version_min_tokens=0, max_tokens_limit=512)
+    defaults = version(GenerationDefaults(max_new_tokens=40, repetition_penalty=1.2))
+    plain = to_sampling_params(request(), defaults, max_tokens_limit=512)
     assert (plain.max_new_tokens, plain.do_sample, plain.repetition_penalty) == (40, False, 1.2)
-    capped = to_sampling_params(request(), defaults, version_min_tokens=0, max_tokens_limit=32)
+    capped = to_sampling_params(request(), defaults, max_tokens_limit=32)
     assert capped.max_new_tokens == 32
-    hot = to_sampling_params(request(temperature=0.7, top_p=0.9, seed=3, max_tokens=8), defaults, 0, 512)
+    hot = to_sampling_params(request(temperature=0.7, top_p=0.9, seed=3, max_tokens=8), defaults, 512)
     assert (hot.do_sample, hot.temperature, hot.top_p, hot.seed, hot.max_new_tokens) == (True, 0.7, 0.9, 3, 8)
-    sampling_version = GenerationDefaults(do_sample=True, temperature=0.5)
-    assert to_sampling_params(request(temperature=0), sampling_version, 0, 512).do_sample is False
-    pinned = to_sampling_params(request(max_tokens=10), defaults, version_min_tokens=32, max_tokens_limit=512)
+    sampling_version = version(GenerationDefaults(do_sample=True, temperature=0.5))
+    assert to_sampling_params(request(temperature=0), sampling_version, 512).do_sample is False
+    pinned = to_sampling_params(request(max_tokens=10), version(defaults.defaults, 32), max_tokens_limit=512)
     assert pinned.min_new_tokens == 10  # never more than max
 
 
