@@ -2,7 +2,8 @@
 
     python bench/serving_bench.py            # SmolLM2-135M-Instruct, 32 new tokens (several minutes on 2 cores)
     python bench/serving_bench.py --tiny     # the tiny random Llama the tests use (about a minute)
-    python bench/serving_bench.py --online   # routing + request log: peak RSS and latency (bench/serving_online_bench.py)
+    python bench/serving_bench.py --online   # routing + request log: peak RSS, latency, canary req/s (serving_online_bench.py)
+    python bench/serving_bench.py --baseline-tree /work/base17   # also `tuneline serve` from an older checkout
 
 A throwaway SQLite registry gets one version: a LoRA adapter with random non-zero weights on the base, whose
 versioned generation defaults pin min = max new tokens, so every system makes exactly the same number of
@@ -12,6 +13,9 @@ serve --env-manager local` of the same version, (c) `ChatModel.generate` in proc
 then the ratios the serving issue targets. Both servers bind 127.0.0.1 and get the same plain HTTP client.
 The systems are measured round-robin (all loaded at once, idle while another runs), so load from other
 jobs on a shared machine spreads over all of them instead of skewing whichever ran during a busy minute.
+`--baseline-tree PATH` (a second checkout, e.g. `git worktree add /work/base17 <commit>`) adds a `tuneline
+serve` started from that tree (its `serving` and `components`, this venv, the same registry) to the same
+rounds, so before (that tree) and after (this one) are compared within one run.
 """
 
 from __future__ import annotations
@@ -63,35 +67,30 @@ def main(argv: list[str] | None = None) -> int:
         ("--threads", 0, "torch threads for all three (OMP_NUM_THREADS); 0: torch's default"),
     ):
         parser.add_argument(flag, type=int, default=default, help=text)
+    add_baseline_flag(parser)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="tuneline-serving-bench-"))
-    env = bench_environment(work) | ({"OMP_NUM_THREADS": str(args.threads)} if args.threads else {})
-    os.environ.update(env)  # before torch is imported, so this process uses the same thread count
-    from components.common.step import offline_environment
-
-    offline_environment()
-    base = build_tiny_base(work / "tiny-base") if args.tiny else "smollm2-135m-instruct"
-    version = register_version(base, work, args.new_tokens)
-    print(
-        f"registered models:/{NAME}/{version} on {base} ({args.new_tokens} new tokens); store {work}",
-        flush=True,
-    )
+    work, env, base, version = setup_registry(args.tiny, args.new_tokens, args.threads)
     if args.online:
         from serving_online_bench import measure_online  # bench/ is on sys.path when this file runs
 
         return measure_online(args, work, env, base, version)
-    servers = {"tuneline serve": "tuneline"} | ({} if args.skip_mlflow else {"mlflow models serve": "mlflow"})
+    servers = {"tuneline serve": ("tuneline", REPO)}
+    if args.baseline_tree:
+        servers["tuneline serve (before)"] = ("tuneline", args.baseline_tree)
+    if not args.skip_mlflow:
+        servers["mlflow models serve"] = ("mlflow", REPO)
     processes = []
     try:
         systems = {"raw generate": raw_system(version, args.new_tokens)}
         ports = {}
-        for label, kind in servers.items():
-            process, ask, ports[kind] = start_server(kind, version, env, args.new_tokens)
+        for label, (kind, tree) in servers.items():
+            slug = label.replace(" ", "-").replace("(", "").replace(")", "")
+            process, ask, ports[label] = start_server(kind, version, env, args.new_tokens, None, slug, tree)
             processes.append(process)
             systems[label] = server_system(ask)
         results = measure(systems, args)
         report(results, args)
-        print_batch_sizes(ports["tuneline"])
+        print_batch_sizes(ports["tuneline serve"])
     finally:
         for process in processes:
             process.terminate()
@@ -113,6 +112,11 @@ def record_figures(results: dict, args) -> None:
     if ml:
         rows.append({"figure": f"serving: req/s at c=8, `tuneline serve` vs `mlflow models serve` ({setup})",
                      "ours": ours["c8"]["rps"], "peer": ml["c8"]["rps"], "target": ">= 3.00", "unit": "req/s"})  # fmt: skip
+    if before := results.get("tuneline serve (before)"):
+        rows += [{"figure": f"serving: p50 latency at c=1, `tuneline serve` after vs before ({args.baseline_tree}) ({setup})",
+                  "ours": ours["c1"]["p50"], "peer": before["c1"]["p50"], "unit": "s"},
+                 {"figure": f"serving: req/s at c=8, `tuneline serve` after vs before ({args.baseline_tree}) ({setup})",
+                  "ours": ours["c8"]["rps"], "peer": before["c8"]["rps"], "unit": "req/s"}]  # fmt: skip
     record("serving_bench", rows, tiny=args.tiny, threads=args.threads or None)
 
 
@@ -138,6 +142,32 @@ def measure(systems: dict, args) -> dict:
         }
         for name, got in samples.items()
     }
+
+
+def add_baseline_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--baseline-tree",
+        type=lambda p: Path(p).resolve(),
+        default=None,
+        help="a second checkout (e.g. a git worktree of an older commit): its `tuneline serve` is measured in "
+        "the same rounds as this tree's (before = that tree, after = this one); same venv and registry",
+    )
+
+
+def setup_registry(tiny: bool, new_tokens: int, threads: int = 0) -> tuple[Path, dict[str, str], str, str]:
+    """A throwaway registry with one champion version; (work folder, server environment, base spec, version)."""
+    work = Path(tempfile.mkdtemp(prefix="tuneline-serving-bench-"))
+    env = bench_environment(work) | ({"OMP_NUM_THREADS": str(threads)} if threads else {})
+    os.environ.update(env)  # before torch is imported, so this process uses the same thread count
+    from components.common.step import offline_environment
+
+    offline_environment()
+    base = build_tiny_base(work / "tiny-base") if tiny else "smollm2-135m-instruct"
+    version = register_version(base, work, new_tokens)
+    print(
+        f"registered models:/{NAME}/{version} on {base} ({new_tokens} new tokens); store {work}", flush=True
+    )
+    return work, env, base, version
 
 
 def bench_environment(work: Path) -> dict[str, str]:
@@ -211,10 +241,9 @@ def raw_system(version: str, new_tokens: int) -> dict:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from components.common.registry_io import resolve_version
-    from serving.model import load_version
+    from components.common.chat_model import ChatModel
 
-    chat = load_version(resolve_version(f"models:/{NAME}/{version}"), "champion", merge=True).chat
+    chat = ChatModel.load(f"models:/{NAME}/{version}", merge=True)  # as `tuneline serve` with routing off
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-generate")
     n = new_tokens
 
@@ -257,11 +286,19 @@ def start_server(
     new_tokens: int,
     extra_env: dict | None = None,
     label: str = "",
+    tree: Path = REPO,
 ):
-    """Start a server on a free 127.0.0.1 port, wait until it is ready, warm it up; (process, ask, port)."""
+    """Start a server on a free 127.0.0.1 port, wait until it is ready, warm it up; (process, ask, port).
+
+    A `tuneline` server runs `python -m serving` with cwd and PYTHONPATH set to `tree` (this checkout by
+    default), so that tree's `serving` and `components` are the ones imported, by the same venv's python.
+    """
     port = free_port()
+    tree_env = {}
     if kind == "tuneline":
         command = [sys.executable, "-m", "serving", "--port", str(port), "--log-level", "warning"]
+        tree_env = {"PYTHONPATH": str(tree)}
+        check_tree_imports(tree, {**os.environ, **env, **tree_env})
     else:
         mlflow, uri = str(Path(sys.executable).with_name("mlflow")), f"models:/{NAME}/{version}"
         command = [mlflow, "models", "serve", "-m", uri, "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port), "-t", "900"]  # fmt: skip
@@ -269,8 +306,8 @@ def start_server(
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # mlflow execs `uvicorn`
     process = subprocess.Popen(
         command,
-        env={**os.environ, **env, **(extra_env or {}), "PATH": path},
-        cwd=REPO,
+        env={**os.environ, **env, **(extra_env or {}), **tree_env, "PATH": path},
+        cwd=tree,
         stdout=log,
         stderr=log,
     )
@@ -282,6 +319,15 @@ def start_server(
         process.terminate()
         raise
     return process, ask, port
+
+
+def check_tree_imports(tree: Path, env: dict[str, str]) -> None:
+    """Fail before measuring if `serving` or `components` would not be imported from `tree`."""
+    code = "import components, serving; print(components.__file__); print(serving.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, capture_output=True, text=True)
+    files = [Path(line).resolve() for line in out.stdout.split()]
+    if out.returncode or len(files) != 2 or not all(f.is_relative_to(tree) for f in files):
+        raise RuntimeError(f"`serving`/`components` do not come from {tree}: {out.stdout}{out.stderr}")
 
 
 def print_batch_sizes(port: int) -> None:
@@ -365,10 +411,10 @@ def summarize(latencies: list[float], requests: int, elapsed: float) -> dict:
 def report(results: dict, args) -> None:
     import torch
 
-    print(f"\n{'system':<22}{'c':>3}{'p50 s':>9}{'p95 s':>9}{'req/s':>9}{'n':>5}")
+    print(f"\n{'system':<25}{'c':>3}{'p50 s':>9}{'p95 s':>9}{'req/s':>9}{'n':>5}")
     for system, levels in results.items():
         for level, r in levels.items():
-            print(f"{system:<22}{level[1:]:>3}{r['p50']:>9.3f}{r['p95']:>9.3f}{r['rps']:>9.2f}{r['n']:>5}")
+            print(f"{system:<25}{level[1:]:>3}{r['p50']:>9.3f}{r['p95']:>9.3f}{r['rps']:>9.2f}{r['n']:>5}")
     ours, raw, ml = results["tuneline serve"], results["raw generate"], results.get("mlflow models serve")
     ratios = [
         ("p50 c=1, tuneline / raw generate one prompt", ours["c1"]["p50"] / raw["c1"]["p50"], "<= 1.10"),
@@ -378,6 +424,11 @@ def report(results: dict, args) -> None:
         ratios.append(
             ("req/s c=8, tuneline / mlflow models serve", ours["c8"]["rps"] / ml["c8"]["rps"], ">= 3.00")
         )
+    if before := results.get("tuneline serve (before)"):
+        ratios += [
+            ("p50 c=1, tuneline after / before", ours["c1"]["p50"] / before["c1"]["p50"], "-"),
+            ("req/s c=8, tuneline after / before", ours["c8"]["rps"] / before["c8"]["rps"], "-"),
+        ]
     print(
         "\nratios (targets in brackets)",
         *[f"  {name:<46}{value:6.2f}  [{goal}]" for name, value, goal in ratios],

@@ -22,6 +22,7 @@ The same batch composition rules everywhere, so the same prompts give the same b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -213,7 +214,8 @@ class TransformersBackend:
     def __init__(self, model, tokenizer):
         self.model, self.tokenizer = model, tokenizer
         self.end_ids = end_ids(tokenizer, model)
-        self.mixed_adapters = hasattr(model, "peft_config") and hasattr(model, "base_model")
+        peft = sys.modules.get("peft")  # not imported yet: the model is no PeftModel
+        self.mixed_adapters = peft is not None and isinstance(model, peft.PeftModel)
 
     def decode(self, requests: Sequence[GenerationRequest]) -> list[Completion]:
         order = sorted(range(len(requests)), key=lambda i: requests[i].prompt_ids)  # canonical row order

@@ -34,6 +34,31 @@ def test_batched_greedy_equals_one_at_a_time(tiny_adapter_dir):
     assert together == alone
 
 
+def test_one_backend_call_answers_as_the_batch_would_whatever_the_order_and_settings(tiny_adapter_dir):
+    """Rows decode in a canonical order; different sampling settings go to separate `generate` calls; a
+    seeded sampled request decodes alone (so its seed reproduces it); streamed deltas join to the text."""
+    from components.common.generation import GenerationRequest, SamplingParams
+
+    chat = ChatModel.load(tiny_adapter_dir)
+    greedy = [c.text for c in chat.generate(QUESTIONS)]
+    assert [c.text for c in chat.generate(QUESTIONS[::-1])] == greedy[::-1]
+    sampled = SamplingParams(max_new_tokens=8, do_sample=True, temperature=1.0, seed=5)
+    events = []
+    mixed = chat.backend.decode(
+        [
+            GenerationRequest(chat.prompt_ids(QUESTIONS[1]), chat.sampling()),
+            GenerationRequest(chat.prompt_ids(QUESTIONS[0]), sampled, on_event=events.append),
+            GenerationRequest(chat.prompt_ids(QUESTIONS[0]), chat.sampling(stop=None)),
+        ]
+    )
+    alone = chat.backend.decode([GenerationRequest(chat.prompt_ids(QUESTIONS[0]), sampled)])[0]
+    assert (mixed[0].text, mixed[2].text) == (greedy[1], greedy[0]) and mixed[1].text == alone.text
+    assert (
+        "".join(e.text for e in events) == mixed[1].text
+        and events[-1].finish_reason == mixed[1].finish_reason
+    )
+
+
 def test_base_mismatch_is_refused(tiny_adapter_dir, tmp_path):
     copy = shutil.copytree(tiny_adapter_dir, tmp_path / "adapter")
     record = json.loads((copy / ADAPTER_RECORD).read_text())

@@ -1,0 +1,152 @@
+"""Two LoRA versions in one batch on CPU: what peft's mixed-adapter batches cost against one merged version.
+
+    python bench/lora_mixing.py            # SmolLM2-135M-Instruct, the project's LoRA config (a few minutes)
+    python bench/lora_mixing.py --tiny     # the tests' tiny random Llama (seconds; figures not rendered)
+
+Canary routing serves champion and challenger from one base: unmerged, each row naming its adapter
+(`generate(adapter_names=[...])`). This measures, in process and round-robin, 8 prompts x 32 new tokens
+(min = max), greedy, for two random LoRA adapters shaped like configs/train.yaml's `lora`:
+  merged          the champion merged into the base (what one version is served as)
+  one adapter     unmerged, `set_adapter` (peft's plain LoRA forward)
+  names, one      unmerged, `adapter_names` naming one adapter for every row (peft's mixed-batch forward)
+  mixed 4/4       unmerged, half the rows champion, half challenger (what canary 0.5 serves today)
+  delta 4/4       the champion merged into the base, challenger rows through one adapter that is
+                  challenger minus champion (`add_weighted_adapter(..., [1, -1], combination_type="cat")`)
+and checks that each row's tokens equal its version's merged answer. The ratio merged / system is the
+throughput a canary at 0.5 keeps against one merged version (the serving issue targets >= 0.85).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _results import record  # bench/_results.py (bench/ is on sys.path); imported first: load at start
+from serving_bench import PROMPTS, build_tiny_base
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def random_adapter(base, lora: dict, seed: int, out: Path) -> Path:
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(seed)
+    config = LoraConfig(
+        r=lora["r"],
+        lora_alpha=lora["alpha"],
+        target_modules=lora["target_modules"],
+        lora_dropout=0.0,
+        layers_to_transform=lora.get("layers_to_transform"),
+        task_type="CAUSAL_LM",
+        init_lora_weights=False,
+    )
+    get_peft_model(base.load_model(), config).save_pretrained(out)
+    return out
+
+
+def systems(base, adapters: list[Path]) -> dict:
+    """name -> (model, adapter_names or None): the five ways of serving the two versions."""
+    from peft import PeftModel
+
+    def unmerged():
+        model = PeftModel.from_pretrained(base.load_model(), adapters[0], adapter_name="champion")
+        model.load_adapter(adapters[1], adapter_name="challenger")
+        return model.eval()
+
+    def merged(adapter: Path):
+        return PeftModel.from_pretrained(base.load_model(), adapter).merge_and_unload().eval()
+
+    mixed = unmerged()
+    delta = PeftModel.from_pretrained(merged(adapters[0]), adapters[0], adapter_name="champion")
+    delta.load_adapter(adapters[1], adapter_name="challenger")
+    delta.add_weighted_adapter(["challenger", "champion"], [1.0, -1.0], "delta", combination_type="cat")
+    delta.delete_adapter("champion")
+    delta.delete_adapter("challenger")
+    return {
+        "merged": (merged(adapters[0]), None),
+        "challenger merged": (merged(adapters[1]), None),
+        "one adapter": (mixed, None),
+        "names, one": (mixed, ["champion"] * 8),
+        "mixed 4/4": (mixed, ["champion", "challenger"] * 4),
+        "delta 4/4": (delta.eval(), ["__base__", "delta"] * 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="tiny random Llama instead of SmolLM2-135M")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    import torch
+    import yaml
+
+    from components.common.base_model import resolve_base_model
+    from components.common.step import offline_environment
+
+    offline_environment()
+    work = Path(tempfile.mkdtemp(prefix="tuneline-lora-mixing-"))
+    base = resolve_base_model(build_tiny_base(work / "tiny") if args.tiny else "smollm2-135m-instruct")
+    lora = yaml.safe_load((REPO / "configs" / "train.yaml").read_text())["lora"]
+    if args.tiny:
+        lora = {**lora, "layers_to_transform": None}
+    adapters = [random_adapter(base, lora, seed, work / f"adapter-{seed}") for seed in (1, 2)]
+    tokenizer = base.load_tokenizer()
+    tokenizer.padding_side = "left"
+    prompts = [
+        tokenizer.apply_chat_template(
+            [{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True
+        )
+        for p in PROMPTS
+    ]
+    batch = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    settings = dict(
+        max_new_tokens=32, min_new_tokens=32, do_sample=False, pad_token_id=tokenizer.pad_token_id
+    )
+    runs = systems(base, adapters)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    tokens: dict[str, list] = {}
+    with torch.inference_mode():
+        for round_ in range(args.rounds + 1):  # round 0 warms up
+            for name, (model, names) in runs.items():
+                extra = {"adapter_names": names} if names else {}
+                started = time.perf_counter()
+                out = model.generate(**batch, **settings, **extra)
+                if round_:
+                    times[name].append(time.perf_counter() - started)
+                tokens[name] = out[:, batch["input_ids"].shape[1] :].tolist()
+    report(times, tokens, args)
+    return 0
+
+
+def report(times: dict[str, list[float]], tokens: dict[str, list], args) -> None:
+    merged = statistics.median(times["merged"])
+    expected = [tokens["merged"][i] if i % 2 == 0 else tokens["challenger merged"][i] for i in range(8)]
+    rows = []
+    print(f"{'system':18s} {'median s':>9s} {'merged/system':>14s}  rows as their version merged")
+    for name in ("merged", "one adapter", "names, one", "mixed 4/4", "delta 4/4"):
+        median = statistics.median(times[name])
+        want = tokens["merged"] if name in ("merged", "one adapter", "names, one") else expected
+        same = sum(a == b for a, b in zip(tokens[name], want, strict=True))
+        print(f"{name:18s} {median:9.2f} {merged / median:14.2f}  {same}/8")
+        if name != "merged":
+            rows.append(
+                {
+                    "figure": f"LoRA on CPU: 8 x 32 tokens, {name} vs one merged version (throughput kept)",
+                    "ours": round(median, 2),
+                    "peer": round(merged, 2),
+                    "ratio": round(merged / median, 3),
+                    "target": ">= 0.85" if name.endswith("4/4") else "-",
+                    "unit": "s",
+                }
+            )
+    record("lora_mixing", rows, tiny=args.tiny)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
