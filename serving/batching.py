@@ -6,10 +6,12 @@
 
 One thread owns the model(s): it takes the first waiting request, waits up to `batch_window_ms` (counted from
 when that request arrived, or from the end of the previous batch, whichever is later, so clients answered
-together come back together) for more requests for the same target alias, up to `max_batch_size`, and
-decodes them in one batch (serving/work_queue.py). Each batch runs on one version, the target alias's when
-it starts (the served alias's if the target has none), so a hot swap never changes a batch halfway. Shadow
-submissions (`submit_shadow`) run only when no client request waits, and report to a callback instead.
+together come back together) for more, up to `max_batch_size` (serving/work_queue.py), and decodes them
+through the generation backend (components/common/generation.py), one call per model: champion and canary
+rows over one base share it, each row naming its version's adapter. Each row is answered by the version its
+alias pointed at when the batch started (the served alias's if its target has none), so a hot swap never
+changes a batch halfway. Shadow submissions (`submit_shadow`) run only when no client request waits, and
+report to a callback instead.
 """
 
 from __future__ import annotations
