@@ -130,3 +130,30 @@ def sample_value(metrics_text: str, sample: str) -> float:
         if line.startswith(sample + " "):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+@contextmanager
+def clients_asking(ask, clients: int = 2):
+    """`clients` threads calling `ask()` (a chat completion) in a loop while the block runs, e.g. across a hot
+    swap; yields (seen, failures): (registry_version, content) of every answer, and every exception."""
+    seen, failures, stop = [], [], threading.Event()
+
+    def loop() -> None:
+        for _ in range(2000):  # bounded; stops as soon as the block ends
+            if stop.is_set():
+                return
+            try:
+                reply = ask()
+                seen.append((reply.registry_version, reply.choices[0].message.content))
+            except Exception as exc:
+                failures.append(exc)
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield seen, failures
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)

@@ -7,7 +7,6 @@ The server runs with TUNELINE_WATCH_REGISTRY=false: it loads nothing by itself. 
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from tests.integration.serving_helpers import (
     ASK,
     KEY,
     client,
+    clients_asking,
     free_port,
     http,
     register_as_champion,
@@ -96,31 +96,12 @@ def test_the_server_loads_nothing_until_a_controller_loads_the_champion(engine, 
 
 def test_alias_move_is_loaded_in_place_without_a_failed_request(store, engine, adapters, champion_v1):
     controller, _ = champion_v1
-    seen, failures, stop = [], [], threading.Event()
-
-    def ask_in_a_loop():
-        for _ in range(2000):  # bounded; stops as soon as the test has seen the swap
-            if stop.is_set():
-                return
-            try:
-                reply = ask(engine)
-                seen.append((reply.registry_version, reply.choices[0].message.content))
-            except Exception as exc:
-                failures.append(exc)
-
-    loops = [threading.Thread(target=ask_in_a_loop) for _ in range(2)]
-    for loop in loops:
-        loop.start()
-    try:
+    with clients_asking(lambda: ask(engine)) as (seen, failures):
         wait_for(lambda: len(seen) >= 3)
         assert controller.check().status == "unchanged"  # nothing moved: nothing is sent to the engine
         register_as_champion(store, adapters["2"][0], NAME)
         result = controller.check()
         wait_for(lambda: sum(v == "2" for v, _ in seen) >= 4)
-    finally:
-        stop.set()
-        for loop in loops:
-            loop.join(timeout=60)
     assert (result.status, result.served_version) == ("swapped", "2")
     assert failures == []
     assert {v for v, _ in seen} == {"1", "2"}

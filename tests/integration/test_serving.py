@@ -15,6 +15,7 @@ from tests.integration.serving_helpers import (
     ASK,
     KEY,
     client,
+    clients_asking,
     http,
     register_as_champion,
     registry_env,
@@ -205,30 +206,14 @@ def test_alias_move_swaps_version_without_a_failed_request(
         _,
         _,
     ):
-        seen, failures, stop = [], [], threading.Event()
-
-        def ask_in_a_loop():
-            api = client(base)
-            for _ in range(2000):  # bounded; stops as soon as the test has seen the swap
-                if stop.is_set():
-                    return
-                try:
-                    reply = api.chat.completions.create(model="swapper", messages=ASK)
-                    seen.append((reply.registry_version, reply.choices[0].message.content))
-                except Exception as exc:
-                    failures.append(exc)
-
-        loops = [threading.Thread(target=ask_in_a_loop) for _ in range(2)]
-        for loop in loops:
-            loop.start()
-        try:
+        api = client(base)
+        with clients_asking(lambda: api.chat.completions.create(model="swapper", messages=ASK)) as (
+            seen,
+            failures,
+        ):
             wait_for(lambda: len(seen) >= 3)
             register_as_champion(store, second, "swapper")
             wait_for(lambda: sum(v == "2" for v, _ in seen) >= 4)
-        finally:
-            stop.set()
-            for loop in loops:
-                loop.join(timeout=60)
     assert failures == []
     assert {v for v, _ in seen} == {"1", "2"}
     assert all(text == want[version] for version, text in seen)  # each answer is exactly its version's
