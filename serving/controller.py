@@ -92,7 +92,10 @@ class AliasController:
 
     def _watch(self) -> None:
         while not self._stop.is_set():
-            self.check()
+            try:
+                self.check()
+            except Exception:  # a bug must not end the watching: log it, try again at the next poll
+                log.exception("alias check failed")
             self._stop.wait(self.settings.poll_interval_s)
 
     def check(self, force: bool = False) -> CheckResult:
@@ -117,8 +120,12 @@ class AliasController:
             ref = resolve_version(uri)
         except Exception as exc:  # registry unreachable or alias missing: keep serving what is loaded
             if alias != self.settings.serve_alias and getattr(exc, "missing", False):
-                if self.versions.pop(alias, None) is not None:
-                    self.engine.unload_adapter(adapter_name(self.settings, alias))
+                if alias in self.versions:
+                    try:
+                        self.engine.unload_adapter(adapter_name(self.settings, alias))
+                    except Exception as unload_error:  # tried again at the next poll
+                        return CheckResult("failed", self.versions[alias], None, str(unload_error), alias)
+                    del self.versions[alias]
                 return CheckResult("missing", None, None, str(exc), alias)
             self.on_poll_error()
             log.warning("cannot resolve %s: %s", uri, exc)
