@@ -21,7 +21,8 @@ class ServingSettings(TunelineSettings):
     """What `tuneline serve` serves and how; `registered_model_name` and the tracking URI are shared."""
 
     serve_alias: str = Field(
-        default="champion", description="Registry alias served; the watcher follows it when it moves."
+        default="champion",
+        description="Registry alias served; the alias controller follows it when it moves.",
     )
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -37,7 +38,7 @@ class ServingSettings(TunelineSettings):
         default=True, description="Merge the LoRA adapter into the base after loading: faster, same answers."
     )
     poll_interval_s: float = Field(
-        default=30.0, gt=0, description="How often the watcher checks whether the alias moved."
+        default=30.0, gt=0, description="How often the alias controller checks whether the alias moved."
     )
     batch_window_ms: float = Field(
         default=20.0,
