@@ -31,13 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from serving.app import create_app
     from serving.settings import ServingSettings
 
-    overrides = {
-        "registered_model_name": args.model,
-        "serve_alias": args.alias,
-        "host": args.host,
-        "port": args.port,
-    }
-    settings = ServingSettings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = ServingSettings.from_flags(
+        registered_model_name=args.model, serve_alias=args.alias, host=args.host, port=args.port
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
     return 0
 

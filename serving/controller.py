@@ -220,13 +220,12 @@ def main(argv: list[str] | None = None) -> int:
 
     offline_environment()
     logging.basicConfig(level="INFO", format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    given = {
-        "registered_model_name": args.model,
-        "serve_alias": args.alias,
-        "routing": args.routing,
-        "challenger_alias": args.challenger_alias,
-    }
-    settings = ServingSettings(**{k: v for k, v in given.items() if v is not None})
+    settings = ServingSettings.from_flags(
+        registered_model_name=args.model,
+        serve_alias=args.alias,
+        routing=args.routing,
+        challenger_alias=args.challenger_alias,
+    )
     controller = AliasController(
         settings, HttpEngine(args.engine_url, os.environ.get(args.api_key_env) or None), args.adapter_root
     )

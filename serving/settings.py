@@ -115,6 +115,11 @@ class ServingSettings(TunelineSettings):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value
 
+    @classmethod
+    def from_flags(cls, **flags: object) -> ServingSettings:
+        """The TUNELINE_* environment with the command-line flags that were given (None: not given)."""
+        return cls(**{name: value for name, value in flags.items() if value is not None})
+
     @property
     def model_uri(self) -> str:
         return f"models:/{self.registered_model_name}@{self.serve_alias}"
