@@ -192,8 +192,10 @@ def build_tiny_base(out_dir: Path) -> str:
 def register_version(
     base_spec: str, work: Path, new_tokens: int, seed: int = 0, champion: bool = True
 ) -> str:
-    """A random non-zero LoRA adapter on `base_spec`, registered (alias challenger) and made champion."""
+    """A random non-zero LoRA adapter on `base_spec`, shaped like training's (configs/train.yaml `lora`: rank,
+    modules, layers; all layers on the tiny model), registered (alias challenger) and made champion."""
     import torch
+    import yaml
     from peft import LoraConfig, get_peft_model
 
     from components.common.base_model import resolve_base_model
@@ -205,7 +207,15 @@ def register_version(
 
     base = resolve_base_model(base_spec)
     torch.manual_seed(seed)
-    model = get_peft_model(base.load_model(), LoraConfig(r=8, lora_alpha=16, target_modules="all-linear"))
+    lora = yaml.safe_load((REPO / "configs" / "train.yaml").read_text())["lora"]
+    layers = lora.get("layers_to_transform") if base_spec == "smollm2-135m-instruct" else None
+    shape = LoraConfig(
+        r=lora["r"],
+        lora_alpha=lora["alpha"],
+        target_modules=lora["target_modules"],
+        layers_to_transform=layers,
+    )
+    model = get_peft_model(base.load_model(), shape)
     with torch.no_grad():
         for name, param in model.named_parameters():
             if "lora_B" in name:
