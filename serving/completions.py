@@ -18,7 +18,7 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
-from components.common.generation import TokenEvent
+from components.common.generation import SamplingParams, TokenEvent
 from serving.batching import DynamicBatcher, Started, Submission
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
@@ -50,7 +50,10 @@ async def chat_completions(request: Request, app: Serving):
     challenger = manager.challenger
     route = choose_route(settings.routing, settings.canary_fraction, user, challenger is not None)
     messages = [m.as_template_message() for m in req.messages]
-    params = partial(lambda r, served: to_sampling_params(r, served.chat, settings.max_tokens_limit), req)
+
+    def params(served) -> SamplingParams:  # the request's settings over the answering version's defaults
+        return to_sampling_params(req, served.chat, settings.max_tokens_limit)
+
     target = settings.challenger_alias if route == "canary" else settings.serve_alias
     loop = asyncio.get_running_loop()
     sub = Submission(messages, params, loop, stream=req.stream, target=target, route=route)

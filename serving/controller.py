@@ -149,7 +149,7 @@ class AliasController:
 
     def _fetch(self, ref: VersionRef) -> Path:
         """The version's verified adapter folder; copied under `adapter_root` when the engine reads from there."""
-        adapter_dir, _ = fetch_version(ref.uri)
+        adapter_dir, _ = fetch_version(ref)
         if self.adapter_root is None:
             return adapter_dir
         target = self.adapter_root / ref.name / f"v{ref.version}"

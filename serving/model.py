@@ -26,7 +26,7 @@ from components.common.registry_io import (
     ADAPTER_ARTIFACT,
     VersionRef,
     base_from_ref,
-    fetch_version,
+    base_ref_of,
     verify_artifact,
 )
 from serving.adapters import attach_version, find_host, release
@@ -141,8 +141,8 @@ class ModelManager:
     def _load(self, alias: str, ref: VersionRef, adapter_dir: Path) -> ServedModel:
         """Routing off: the version alone (merged if configured). On: reuse the version if another alias
         holds it, else add its adapter to a model over the same base, else load it over its own base."""
-        _, base_ref = fetch_version(ref.uri)  # the version's base reference, verified like its adapter
         verify_artifact(ref.uri, ref.tags, ADAPTER_ARTIFACT, adapter_dir)  # a given folder is that version's
+        base_ref = base_ref_of(ref)
         if self.shared and (
             same := next((s for s in self.served.values() if s.version == ref.version), None)
         ):

@@ -209,12 +209,17 @@ def pyfunc_artifact_path(model_dir: Path, artifact: str, uri: str) -> str:
     return artifacts[artifact]["path"]
 
 
-def fetch_version(uri: str) -> tuple[Path, dict]:
+def fetch_version(uri: str | VersionRef) -> tuple[Path, dict]:
     """A registered adapter version's verified local adapter folder and its base reference {spec, sha256, uri},
-    both of the one version the URI points at now (an alias is resolved once)."""
-    ref = resolve_version(uri)
-    adapter_dir = download_artifact_folder(ref, ADAPTER_ARTIFACT)
-    return adapter_dir, json.loads(download_artifact_folder(ref, "base_ref").read_text())
+    both of the one version the URI points at now (an alias is resolved once; a VersionRef is not resolved
+    again)."""
+    ref = uri if isinstance(uri, VersionRef) else resolve_version(uri)
+    return download_artifact_folder(ref, ADAPTER_ARTIFACT), base_ref_of(ref)
+
+
+def base_ref_of(ref: VersionRef) -> dict:
+    """A resolved version's base reference {spec, sha256, uri} (downloaded once, verified on every call)."""
+    return json.loads(download_artifact_folder(ref, "base_ref").read_text())
 
 
 def base_from_ref(ref: dict) -> ResolvedBase:

@@ -157,3 +157,18 @@ def clients_asking(ask, clients: int = 2):
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
+
+
+def evaluated_report(out: Path, candidate: Path, champion: Path, merge: bool = True) -> dict:
+    """A real evaluation (smoke sizes: 8 golden prompts, batches of 4) of candidate vs champion, in `out`."""
+    from components.evaluate_model.config import EvaluateConfig
+    from components.evaluate_model.core import run as evaluate
+
+    repo = Path(__file__).resolve().parents[2]
+    cfg = load_config(
+        EvaluateConfig, repo / "configs" / "smoke" / "evaluate.yaml", candidate=str(candidate),
+        champion=str(champion), preference_file=None, golden_file=str(repo / "data" / "raw" / "golden.jsonl"),
+        out_dir=str(out / "evaluate"), cache_dir=str(out / "gen-cache"), merge_adapter=merge,
+    )  # fmt: skip
+    evaluate(cfg)
+    return json.loads((out / "evaluate" / "eval_report.json").read_text())

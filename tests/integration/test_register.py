@@ -20,6 +20,7 @@ from components.register import registry
 from components.register.config import PromoteConfig, RegisterConfig
 from components.register.core import run as register
 from components.register.promote import PromotionError, promote, rollback
+from tests.integration.serving_helpers import evaluated_report
 
 pytestmark = pytest.mark.integration
 PROMPTS = [
@@ -198,21 +199,6 @@ def test_missing_alias_is_none_but_an_unreachable_store_is_an_error(store, monke
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
     with pytest.raises(RegistryError):
         alias_uri("assistant", "champion")
-
-
-def evaluated_report(tmp_path, candidate, champion) -> dict:
-    """A real evaluation (smoke sizes: 8 golden prompts, batches of 4) of candidate vs champion."""
-    from components.evaluate_model.config import EvaluateConfig
-    from components.evaluate_model.core import run as evaluate
-
-    smoke = Path(__file__).resolve().parents[2] / "configs" / "smoke" / "evaluate.yaml"
-    cfg = load_config(
-        EvaluateConfig, smoke, candidate=str(candidate), champion=str(champion), preference_file=None,
-        golden_file=str(Path(__file__).resolve().parents[2] / "data" / "raw" / "golden.jsonl"),
-        out_dir=str(tmp_path / "evaluate"), cache_dir=str(tmp_path / "gen-cache"),
-    )  # fmt: skip
-    evaluate(cfg)
-    return json.loads((tmp_path / "evaluate" / "eval_report.json").read_text())
 
 
 def test_registration_reloads_the_version_and_reproduces_the_evaluated_answers(

@@ -14,31 +14,23 @@ from components.common.datasets import read_golden
 from components.register import registry
 from components.register.config import RegisterConfig
 from components.register.core import run as register
-from tests.integration.serving_helpers import KEY, client, http, registry_env, running_server, sample_value
+from tests.integration.serving_helpers import (
+    KEY,
+    client,
+    evaluated_report,
+    http,
+    registry_env,
+    running_server,
+    sample_value,
+)
 
 pytestmark = pytest.mark.integration
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     with registry_env(tmp_path_factory.mktemp("parity-store")) as root:
         yield root
-
-
-def evaluate(store: Path, adapter: Path, champion: Path, merge: bool, label: str) -> dict:
-    """The real evaluation step on the tiny model (smoke sizes: 8 golden prompts, batches of 4)."""
-    from components.evaluate_model.config import EvaluateConfig
-    from components.evaluate_model.core import run
-
-    out = store / f"evaluate-{label}"
-    cfg = load_config(
-        EvaluateConfig, REPO / "configs" / "smoke" / "evaluate.yaml", candidate=str(adapter),
-        champion=str(champion), preference_file=None, golden_file=str(REPO / "data" / "raw" / "golden.jsonl"),
-        out_dir=str(out), cache_dir=str(store / "gen-cache"), merge_adapter=merge,
-    )  # fmt: skip
-    run(cfg)
-    return json.loads((out / "eval_report.json").read_text())
 
 
 def register_evaluated(store: Path, adapter: Path, report: dict, label: str) -> str:
@@ -106,7 +98,7 @@ def assert_as_evaluated(rows: list[dict], answers: list) -> None:
 
 
 def test_the_golden_batch_over_http_is_the_evaluated_answers(store, tiny_adapter_dir, tiny_model_dir):
-    report = evaluate(store, tiny_adapter_dir, tiny_model_dir, merge=True, label="merged")
+    report = evaluated_report(store / "merged", tiny_adapter_dir, tiny_model_dir)
     version = register_evaluated(store, tiny_adapter_dir, report, "merged")
     rows, size = golden_batch(report), report["generation"]["batch_size"]
     settings = {"serve_alias": "challenger", "max_batch_size": size, "batch_window_ms": 3000}
@@ -123,7 +115,9 @@ def test_canary_batches_mix_both_adapters_and_each_row_is_its_unmerged_evaluatio
     from serving.routing import sticky_draw
 
     adapters = [make_tiny_adapter(tiny_model_dir, store / f"canary-{i}", seed=20 + i) for i in (0, 1)]
-    reports = [evaluate(store, a, tiny_model_dir, merge=False, label=f"c{i}") for i, a in enumerate(adapters)]
+    reports = [
+        evaluated_report(store / f"c{i}", a, tiny_model_dir, merge=False) for i, a in enumerate(adapters)
+    ]
     champion = register_evaluated(store, adapters[0], reports[0], "c0")
     registry.move_alias(
         "parity", "champion", champion, registry.alias_version("parity", "champion"), "promote", "t"
