@@ -9,7 +9,10 @@ Canary routing serves champion and challenger from one base: unmerged, each row 
   merged          the champion merged into the base (what one version is served as)
   one adapter     unmerged, `set_adapter` (peft's plain LoRA forward)
   names, one      unmerged, `adapter_names` naming one adapter for every row (peft's mixed-batch forward)
-  mixed 4/4       unmerged, half the rows champion, half challenger (what canary 0.5 serves today)
+  mixed 4/4       unmerged, half the rows champion, half challenger, `adapter_names` (peft's mixed batch)
+  scaled 4/4      unmerged, both adapters active, each scaled per row by a 0/1 mask (what the backend
+                  does: components/common/generation.py `row_adapters`)
+  delta scaled    the champion merged, the delta adapter scaled per row by a 0/1 mask
   delta 4/4       the champion merged into the base, challenger rows through one adapter that is
                   challenger minus champion (`add_weighted_adapter(..., [1, -1], combination_type="cat")`)
 and checks that each row's tokens equal its version's merged answer. The ratio merged / system is the
@@ -51,7 +54,7 @@ def random_adapter(base, lora: dict, seed: int, out: Path) -> Path:
 
 
 def systems(base, adapters: list[Path]) -> dict:
-    """name -> (model, adapter_names or None): the five ways of serving the two versions."""
+    """name -> (model, adapter_names or None, per-row scaled): the ways of serving the two versions."""
     from peft import PeftModel
 
     def unmerged():
@@ -69,12 +72,15 @@ def systems(base, adapters: list[Path]) -> dict:
     delta.delete_adapter("champion")
     delta.delete_adapter("challenger")
     return {
-        "merged": (merged(adapters[0]), None),
-        "challenger merged": (merged(adapters[1]), None),
-        "one adapter": (mixed, None),
-        "names, one": (mixed, ["champion"] * 8),
-        "mixed 4/4": (mixed, ["champion", "challenger"] * 4),
-        "delta 4/4": (delta.eval(), ["__base__", "delta"] * 4),
+        "merged": (merged(adapters[0]), None, False),
+        "challenger merged": (merged(adapters[1]), None, False),
+        "one adapter": (mixed, None, False),
+        "names, one": (mixed, ["champion"] * 8, False),
+        "mixed 4/4": (mixed, ["champion", "challenger"] * 4, False),
+        "delta 4/4": (delta.eval(), ["__base__", "delta"] * 4, False),
+        "scaled, one": (mixed, ["champion"] * 8, True),
+        "scaled 4/4": (mixed, ["champion", "challenger"] * 4, True),
+        "delta scaled 4/4": (delta, ["__base__", "delta"] * 4, True),
     }
 
 
@@ -83,10 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny random Llama instead of SmolLM2-135M")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
+    from contextlib import nullcontext
+
     import torch
     import yaml
 
     from components.common.base_model import resolve_base_model
+    from components.common.generation import row_adapters
     from components.common.step import offline_environment
 
     offline_environment()
@@ -113,10 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     tokens: dict[str, list] = {}
     with torch.inference_mode():
         for round_ in range(args.rounds + 1):  # round 0 warms up
-            for name, (model, names) in runs.items():
-                extra = {"adapter_names": names} if names else {}
+            for name, (model, names, scaled) in runs.items():
+                extra = {"adapter_names": names} if names and not scaled else {}
                 started = time.perf_counter()
-                out = model.generate(**batch, **settings, **extra)
+                with row_adapters(model, names) if scaled else nullcontext():
+                    out = model.generate(**batch, **settings, **extra)
                 if round_:
                     times[name].append(time.perf_counter() - started)
                 tokens[name] = out[:, batch["input_ids"].shape[1] :].tolist()
@@ -129,9 +139,20 @@ def report(times: dict[str, list[float]], tokens: dict[str, list], args) -> None
     expected = [tokens["merged"][i] if i % 2 == 0 else tokens["challenger merged"][i] for i in range(8)]
     rows = []
     print(f"{'system':18s} {'median s':>9s} {'merged/system':>14s}  rows as their version merged")
-    for name in ("merged", "one adapter", "names, one", "mixed 4/4", "delta 4/4"):
+    for name in (
+        "merged",
+        "one adapter",
+        "names, one",
+        "scaled, one",
+        "mixed 4/4",
+        "delta 4/4",
+        "scaled 4/4",
+        "delta scaled 4/4",
+    ):
         median = statistics.median(times[name])
-        want = tokens["merged"] if name in ("merged", "one adapter", "names, one") else expected
+        want = (
+            tokens["merged"] if name in ("merged", "one adapter", "names, one", "scaled, one") else expected
+        )
         same = sum(a == b for a, b in zip(tokens[name], want, strict=True))
         print(f"{name:18s} {median:9.2f} {merged / median:14.2f}  {same}/8")
         if name != "merged":

@@ -5,8 +5,9 @@
     release(old, still_served)                                     # retire; drop the adapter once unused
 
 Used while routing is on: a champion and its challenger usually differ only in their LoRA adapter, so the
-base is held once and a batch names each row's adapter (peft's mixed-adapter batches; adapters stay
-unmerged). Adapters are loaded and deleted under the lock the versions share, so never during a batch.
+base is held once and a batch names each row's adapter (adapters stay unmerged; the backend makes the
+batch's adapters active together, each scaled per row: components/common/generation.py `row_adapters`).
+Adapters are loaded and deleted under the lock the versions share, so never during a batch.
 """
 
 from __future__ import annotations

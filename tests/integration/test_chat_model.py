@@ -72,3 +72,31 @@ def test_record_round_trip_keeps_unknown_fields(tmp_path):
     AdapterRecord("b", "f" * 64, extra={"mlflow_run_id": "abc"}).write(tmp_path)
     record = AdapterRecord.read(tmp_path)
     assert record.extra == {"mlflow_run_id": "abc"} and record.base_sha256 == "f" * 64
+
+
+def test_rows_of_two_adapters_in_one_batch_answer_as_each_adapter_alone(
+    tiny_model_dir, tiny_adapter_dir, make_tiny_adapter, tmp_path
+):
+    """A batch mixing two adapters' rows (canary serving) gives each row its adapter's answer alone, and
+    leaves the model as it found it (the active adapter, float scales)."""
+    from peft.tuners.lora import LoraLayer
+
+    from components.common.generation import GenerationRequest
+
+    chat = ChatModel.load(tiny_adapter_dir)
+    other = make_tiny_adapter(tiny_model_dir, tmp_path / "other", seed=7)
+    chat.model.load_adapter(str(other), adapter_name="other")
+    prompts = [chat.prompt_ids(q) for q in QUESTIONS]
+
+    def decode(names: list[str]) -> list[str]:
+        rows = [GenerationRequest(p, chat.sampling(), adapter=n) for p, n in zip(prompts, names, strict=True)]
+        return [c.text for c in chat.backend.decode(rows)]
+
+    default = chat.model.active_adapter
+    alone = {name: decode([name, name]) for name in (default, "other")}
+    assert alone[default] != alone["other"]
+    assert decode([default, "other"]) == [alone[default][0], alone["other"][1]]
+    assert decode(["other", default]) == [alone["other"][0], alone[default][1]]
+    assert chat.model.active_adapter == default
+    layer = next(m for m in chat.model.modules() if isinstance(m, LoraLayer))
+    assert all(isinstance(scale, float) for scale in layer.scaling.values())
