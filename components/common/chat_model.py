@@ -164,8 +164,13 @@ class ChatModel:
         return self.tokenizer(self.render(messages), add_special_tokens=False)["input_ids"]
 
     def sampling(self, **overrides: Any) -> SamplingParams:
-        """The versioned generation defaults with `overrides` (None values keep the default)."""
+        """The versioned generation defaults with `overrides` (None values keep the default); also takes
+        `min_new_tokens`, `seed` and `stop` (a list of strings). An unknown setting is an error."""
         min_new_tokens = overrides.pop("min_new_tokens", None) or self.min_new_tokens
+        seed, stop = overrides.pop("seed", None), overrides.pop("stop", None) or ()
+        unknown = set(overrides) - set(GenerationDefaults.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"unknown generation settings: {sorted(unknown)}")
         cfg = self.defaults.merged(**overrides)
         return SamplingParams(
             max_new_tokens=cfg.max_new_tokens,
@@ -174,6 +179,8 @@ class ChatModel:
             temperature=cfg.temperature,
             top_p=cfg.top_p,
             repetition_penalty=cfg.repetition_penalty,
+            seed=seed,
+            stop=tuple(stop),
         )
 
     @property

@@ -17,7 +17,7 @@ from components.common.config import ConfigError, load_config
 from components.common.registry_io import RegistryError
 from components.common.step import offline_environment, report_tracking_error
 from components.register.config import PromoteConfig
-from components.register.promote import PromotionError, list_versions, promote, rollback
+from components.register.promote import PromotionError, list_versions, promote, rollback, versions_table
 from components.register.registry import AliasLockError, AliasRaceError, audit_history
 
 
@@ -42,7 +42,8 @@ def _run(action, cfg_args) -> int:
         if not report_tracking_error(exc):
             raise
         return 2
-    print(json.dumps(result, indent=2, default=str))
+    if result is not None:  # a verb that printed its own table returns None
+        print(json.dumps(result, indent=2, default=str))
     return 0
 
 
@@ -70,22 +71,26 @@ def rollback_main(argv: Sequence[str] | None = None) -> int:
 
 
 def models_main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser("tuneline models", "List versions with aliases and key metrics.")
+    parser = _parser("tuneline models", "List versions with aliases, primary metric and gate decision.")
     parser.add_argument("--audit", action="store_true", help="print the alias-move history instead")
+    parser.add_argument("--json", action="store_true", help="the machine form: a JSON list")
     args = parser.parse_args(argv)
 
     def show(cfg: PromoteConfig):
-        rows = (
-            audit_history(cfg.registered_model_name)
-            if args.audit
-            else list_versions(cfg.registered_model_name)
-        )
-        if rows:
+        name = cfg.registered_model_name
+        rows = audit_history(name) if args.audit else list_versions(name)
+        if args.json:
+            return rows
+        if not rows:
+            print(f"{name}: no versions" if not args.audit else f"{name}: no alias moves recorded")
+        elif args.audit:
             columns = list(rows[0])
             print("  ".join(f"{c:<12}" for c in columns))
             for row in rows:
                 print("  ".join(f"{row.get(c, '')!s:<12}" for c in columns))
-        return {"count": len(rows)}
+        else:
+            print(versions_table(rows))
+        return None
 
     return _run(show, args)
 

@@ -25,6 +25,7 @@ from components.register.config import RegisterConfig
 from components.register.model_card import render_model_card
 from components.register.promote import comparison_from_report
 from components.register.registry import fault_point
+from components.register.signature import input_example
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
     comparison = comparison_from_report(report) if report else None
     version_tags = version_lineage(record, comparison)
     with step_run("register", cfg, base=base, extra_tags={"training.method": record.method}) as run:
-        base_ref = registry.ensure_base_version(base, cfg.base_registered_model_name, base.source)
+        base_ref = registry.ensure_base_version(
+            base, cfg.base_registered_model_name, base.source, input_example({})
+        )
         version_tags |= {
             **lineage_tags("register", cfg, base),
             "base_model.version": base_ref.uri,
@@ -73,6 +76,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
                 name="model",
                 python_model=str(registry.FLAVOR_FILE),
                 artifacts={key: str(path) for key, path in uploaded.items()},
+                input_example=input_example(record.generation),  # signature: messages in, params
                 pip_requirements=registry.pinned_requirements(),
                 metadata={
                     "tuneline": {

@@ -7,8 +7,19 @@ otherwise it fetches the registered base version (`registry_io.base_from_ref`, t
 through `ChatModel.load("models:/...")`); the base is never copied into an adapter version.
 
     model = mlflow.pyfunc.load_model("models:/tuneline-assistant@champion")
-    model.predict([{"messages": [{"role": "user", "content": "How do I export a page?"}]}])
+    model.predict([{"messages": [{"role": "user", "content": "How do I export a page?"}]}],
+                  params={"max_new_tokens": 64, "temperature": 0.7, "do_sample": True, "seed": 1})
     # -> ["Open the page menu ..."]
+
+    mlflow models serve -m models:/tuneline-assistant@champion --env-manager local -p 5001
+    curl 127.0.0.1:5001/invocations -H 'content-type: application/json' \
+      -d '{"inputs": [{"messages": [{"role": "user", "content": "Hi"}]}], "params": {"max_new_tokens": 16}}'
+
+The version's signature: input a list of conversations ({"messages": [{"role", "content"}, ...]}, from the
+type hints on `predict`), output one answer each, and params = the generation settings with the version's
+own defaults (components/register/signature.py): what a caller leaves out is what evaluation and `tuneline serve` use. The
+version loads merged, as `tuneline serve` serves one version, so the same batch gives the same bytes (the
+serving parity test checks predict and `mlflow models serve` against the evaluation report).
 """
 
 from __future__ import annotations
@@ -19,6 +30,9 @@ from typing import Any
 
 import mlflow
 from mlflow.pyfunc import PythonModel
+from pydantic import BaseModel
+
+from components.register.signature import UNSEEDED, Conversation
 
 
 def conversations_from(model_input: Any) -> list[list[dict[str, str]]]:
@@ -28,10 +42,11 @@ def conversations_from(model_input: Any) -> list[list[dict[str, str]]]:
 
     if hasattr(model_input, "to_dict"):  # pandas DataFrame
         model_input = model_input.to_dict(orient="records")
-    if isinstance(model_input, dict):
+    if isinstance(model_input, dict | BaseModel):
         model_input = [model_input]
     conversations = []
     for index, item in enumerate(model_input):
+        item = item.model_dump() if isinstance(item, BaseModel) else item
         messages = item.get("messages") if isinstance(item, dict) else item
         if isinstance(messages, list):
             messages = [{"role": "user", **m} if isinstance(m, dict) else m for m in messages]
@@ -50,10 +65,17 @@ class AdapterChatModel(PythonModel):
             self.chat = ChatModel.load(context.artifacts["base"])
             return
         ref = json.loads(Path(context.artifacts["base_ref"]).read_text())
-        self.chat = ChatModel.load(context.artifacts["adapter"], base_override=base_from_ref(ref))
+        self.chat = ChatModel.load(context.artifacts["adapter"], base_override=base_from_ref(ref), merge=True)
 
-    def predict(self, context, model_input, params: dict[str, Any] | None = None) -> list[str]:
-        completions = self.chat.generate(conversations_from(model_input), **(params or {}))
+    def predict(
+        self, context, model_input: list[Conversation], params: dict[str, Any] | None = None
+    ) -> list[str]:
+        """One answer per conversation, the batch decoded together (as evaluation and serving decode it)."""
+        settings = dict(params or {})
+        if settings.get("seed") == UNSEEDED:
+            settings.pop("seed")
+        settings["stop"] = [s for s in settings.get("stop") or () if s]
+        completions = self.chat.generate(conversations_from(model_input), **settings)
         return [c.text for c in completions]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -158,21 +159,61 @@ def rollback(cfg: PromoteConfig, reason: str) -> dict[str, Any]:
 
 
 def list_versions(name: str) -> list[dict[str, Any]]:
-    """Versions newest first, with aliases and the key evaluation tags."""
-    versions = registry.client().search_model_versions(f"name = '{name}'")
+    """Versions newest first: aliases (from the registered model: a version search returns none), creation
+    time (UTC), training method, the primary metric's change against the champion it was evaluated with and
+    its interval, and the gate's decision (`promotion.status`, once `tuneline promote` judged it)."""
+    client = registry.client()
+    aliases: dict[str, list[str]] = {}
+    for alias, version in client.get_registered_model(name).aliases.items():
+        aliases.setdefault(str(version), []).append(alias)
     rows = []
-    for mv in sorted(versions, key=lambda v: int(v.version), reverse=True):
+    for mv in sorted(
+        client.search_model_versions(f"name = '{name}'"), key=lambda v: int(v.version), reverse=True
+    ):
         tags = mv.tags
+        metric = tags.get("eval.primary_metric")
+        primary = None
+        if metric:
+            primary = {"metric": metric, "champion": tags.get("eval.champion", "")}
+            primary |= {
+                k: float(tags[f"eval.{k}"]) for k in ("delta", "ci_low", "ci_high") if f"eval.{k}" in tags
+            }
         rows.append(
             {
                 "version": str(mv.version),
-                "aliases": ",".join(mv.aliases),
+                "aliases": sorted(aliases.get(str(mv.version), [])),
+                "created": datetime.fromtimestamp(mv.creation_timestamp / 1000, UTC).isoformat(
+                    timespec="seconds"
+                ),
                 "method": tags.get("training.method", ""),
-                "primary": tags.get("eval.primary_metric", ""),
-                "delta": tags.get("eval.delta", ""),
-                "ci_low": tags.get("eval.ci_low", ""),
-                "promotion": tags.get("promotion.status", ""),
-                "created": mv.creation_timestamp,
+                "primary": primary,
+                "decision": tags.get("promotion.status"),
             }
         )
     return rows
+
+
+def versions_table(rows: list[dict[str, Any]]) -> str:
+    """`tuneline models` for a person: one line per version."""
+
+    def primary(p: dict | None) -> str:
+        if not p or "delta" not in p:
+            return "-"
+        interval = f" [{p['ci_low']:+.3f}, {p['ci_high']:+.3f}]" if "ci_low" in p and "ci_high" in p else ""
+        return f"{p['metric']} {p['delta']:+.3f}{interval} vs {p['champion'] or '?'}"
+
+    table = [("version", "aliases", "created (UTC)", "method", "primary vs champion [95% CI]", "decision")]
+    for r in rows:
+        created = r["created"].replace("T", " ").removesuffix("+00:00")
+        row = (
+            r["version"],
+            ",".join(r["aliases"]) or "-",
+            created,
+            r["method"] or "-",
+            primary(r["primary"]),
+        )
+        table.append((*row, r["decision"] or "not judged"))
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
+    )

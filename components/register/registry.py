@@ -110,7 +110,9 @@ def find_base_version(base_model_name: str, sha256: str) -> VersionRef | None:
     return None
 
 
-def ensure_base_version(base: ResolvedBase, base_model_name: str, source: Path) -> VersionRef:
+def ensure_base_version(
+    base: ResolvedBase, base_model_name: str, source: Path, input_example: Any = None
+) -> VersionRef:
     """The registered version of this base (by content hash), logging its source once if it is new."""
     import mlflow
 
@@ -132,6 +134,7 @@ def ensure_base_version(base: ResolvedBase, base_model_name: str, source: Path) 
             name="base",
             python_model=str(FLAVOR_FILE),
             artifacts={"base": str(source)},
+            input_example=input_example,  # the signature (components/register/signature.py)
             pip_requirements=pinned_requirements(),
         )
         mv = mlflow.register_model(info.model_uri, base_model_name, tags=tags | manifest)

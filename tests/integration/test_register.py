@@ -68,7 +68,7 @@ def promote_cfg(tmp_path, **policy) -> PromoteConfig:
 
 
 def test_round_trip_in_fresh_process_is_exact(store, tiny_adapter_dir):
-    expected = [c.text for c in ChatModel.load(tiny_adapter_dir).generate(PROMPTS)]
+    expected = [c.text for c in ChatModel.load(tiny_adapter_dir, merge=True).generate(PROMPTS)]
     result = register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
     script = (
         "import json, sys, mlflow\n"
@@ -183,7 +183,7 @@ def test_registered_version_loads_base_from_registry_when_local_source_is_gone(
 ):
     base_copy = shutil.copytree(tiny_model_dir, tmp_path / "base-elsewhere")
     adapter = make_tiny_adapter(base_copy, tmp_path / "adapter")
-    expected = [c.text for c in ChatModel.load(adapter).generate(PROMPTS[:1])]
+    expected = [c.text for c in ChatModel.load(adapter, merge=True).generate(PROMPTS[:1])]
     register_adapter(store, adapter, None)
     shutil.rmtree(base_copy)  # like another machine: the base is only in the registry now
     model = mlflow.pyfunc.load_model("models:/assistant@challenger")
@@ -249,3 +249,29 @@ def test_registry_verify_and_gc_from_the_command_line(store, tiny_adapter_dir, c
     record.write_text(record.read_text().replace('"sft"', '"dpo"'))  # a rewritten record, same length
     assert registry_main(["verify", "--version", "1", "registered_model_name=assistant"]) == 2
     assert "adapter/tuneline_adapter.json has sha256" in capsys.readouterr().err
+
+
+def test_models_lists_aliases_time_primary_interval_and_decision(store, tiny_adapter_dir, capsys):
+    from components.register.cli import models_main
+
+    register_adapter(store, tiny_adapter_dir, eval_report(0.1, 0.05))
+    promote(promote_cfg(store))  # v1 passes the gate: champion (and still challenger)
+    register_adapter(store, tiny_adapter_dir, eval_report(-0.02, -0.07))  # v2: challenger, not judged
+    capsys.readouterr()
+    assert models_main(["registered_model_name=assistant", f"out_dir={store / 'p'}"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and not lines[-1].startswith("{")  # a header and two versions, nothing after
+    v2, v1 = (line.split() for line in lines[1:])
+    assert v2[:2] == ["2", "challenger"] and v1[:2] == ["1", "champion"]
+    assert lines[2].split()[2].count("-") == 2 and ":" in lines[2].split()[3]  # 2026-11-30 14:05
+    assert "rouge_l +0.100 [+0.050, +0.150] vs base model" in lines[2] and lines[2].endswith("promote")
+    assert "rouge_l -0.020 [-0.070, +0.030]" in lines[1] and lines[1].endswith("not judged")
+    assert models_main(["--json", "registered_model_name=assistant", f"out_dir={store / 'p'}"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["version"], r["aliases"], r["decision"]) for r in rows] == [
+        ("2", ["challenger"], None),
+        ("1", ["champion"], "promote"),
+    ]
+    assert rows[1]["primary"] == {
+        "metric": "rouge_l", "champion": "base model", "delta": 0.1, "ci_low": 0.05, "ci_high": 0.15
+    }  # fmt: skip

@@ -1,9 +1,14 @@
 """What is served is what was evaluated: the golden batch through the HTTP API answers byte for byte as the
-evaluation report says, merged (routing off) and unmerged with champion and challenger rows in one batch."""
+evaluation report says, merged (routing off) and unmerged with champion and challenger rows in one batch;
+and so does the registered version through MLflow (pyfunc `predict` with the report's settings as params,
+and `mlflow models serve`)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,10 +23,12 @@ from tests.integration.serving_helpers import (
     KEY,
     client,
     evaluated_report,
+    free_port,
     http,
     registry_env,
     running_server,
     sample_value,
+    wait_for,
 )
 
 pytestmark = pytest.mark.integration
@@ -97,9 +104,15 @@ def assert_as_evaluated(rows: list[dict], answers: list) -> None:
         )
 
 
-def test_the_golden_batch_over_http_is_the_evaluated_answers(store, tiny_adapter_dir, tiny_model_dir):
+@pytest.fixture(scope="module")
+def merged_version(store, tiny_adapter_dir, tiny_model_dir) -> tuple[dict, str]:
+    """(report, version): the tiny adapter evaluated merged against the base, then registered with it."""
     report = evaluated_report(store / "merged", tiny_adapter_dir, tiny_model_dir)
-    version = register_evaluated(store, tiny_adapter_dir, report, "merged")
+    return report, register_evaluated(store, tiny_adapter_dir, report, "merged")
+
+
+def test_the_golden_batch_over_http_is_the_evaluated_answers(store, merged_version):
+    report, version = merged_version
     rows, size = golden_batch(report), report["generation"]["batch_size"]
     settings = {"serve_alias": "challenger", "max_batch_size": size, "batch_window_ms": 3000}
     with running_server(registered_model_name="parity", api_keys=[KEY], **settings) as (base, _, app):
@@ -142,3 +155,54 @@ def test_canary_batches_mix_both_adapters_and_each_row_is_its_unmerged_evaluatio
             assert_as_evaluated(rows, answers)
         metrics = http("GET", f"{base}/metrics").text
         assert sample_value(metrics, 'tuneline_batch_size_bucket{le="3.0"}') == 0  # each batch held all rows
+
+
+def pinged(port: int) -> bool:
+    try:
+        return http("GET", f"http://127.0.0.1:{port}/ping").status_code == 200
+    except OSError:  # not listening yet
+        return False
+
+
+def report_params(report: dict) -> dict:
+    """The report's generation settings as pyfunc params (batching and merging are not params)."""
+    return {k: v for k, v in report["generation"].items() if k not in ("batch_size", "merge_adapter")}
+
+
+def test_mlflow_pyfunc_and_models_serve_answer_as_evaluated(store, merged_version):
+    import mlflow
+
+    report, version = merged_version
+    rows, uri = golden_batch(report), f"models:/parity/{version}"
+    inputs = [{"messages": row["messages"]} for row in rows]
+    model = mlflow.pyfunc.load_model(uri)
+    params = model.metadata.get_params_schema()
+    names = {spec.name for spec in params.params}
+    assert {"max_new_tokens", "temperature", "top_p", "do_sample", "stop", "seed"} <= names
+    assert model.predict(inputs, params=report_params(report)) == [row["answer"] for row in rows]
+    short = model.predict(inputs, params={"max_new_tokens": 2})
+    assert all(len(model._model_impl.python_model.chat.tokenizer(a)["input_ids"]) <= 2 for a in short)
+    assert short != [row["answer"] for row in rows]
+
+    port = free_port()
+    venv_bin = str(Path(sys.executable).parent)  # mlflow runs `uvicorn` from PATH
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": os.environ["TUNELINE_TRACKING_URI"],
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}",
+    }
+    cmd = [sys.executable, "-m", "mlflow", "models", "serve", "-m", uri, "--env-manager", "local"]
+    server = subprocess.Popen(
+        [*cmd, "-h", "127.0.0.1", "-p", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for(lambda: server.poll() is not None or pinged(port), timeout=120)
+        assert server.poll() is None, server.stderr.read().decode()[-2000:]
+        body = json.dumps({"inputs": inputs, "params": report_params(report)}).encode()
+        reply = http(
+            "POST", f"http://127.0.0.1:{port}/invocations", body, {"content-type": "application/json"}
+        )
+        assert reply.json()["predictions"] == [row["answer"] for row in rows]  # = tuneline serve's answers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
