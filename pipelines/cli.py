@@ -54,6 +54,12 @@ def register(argv: list[str]) -> int:
     return main(argv)
 
 
+def export(argv: list[str]) -> int:
+    from components.export_gguf.__main__ import main
+
+    return main(argv)
+
+
 def promote(argv: list[str]) -> int:
     from components.register.cli import promote_main
 
@@ -117,6 +123,7 @@ VERBS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "register": (register, "register an adapter as an MLflow version (alias challenger)"),
     "promote": (promote, "move champion to the challenger if the gate passes"),
     "rollback": (rollback, "move champion back to the previous champion"),
+    "export": (export, "export gguf: a version as a GGUF file for llama.cpp, checked and registered"),
     "models": (models, "list registered versions with aliases and key metrics"),
     "registry": (
         registry,

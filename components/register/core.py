@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from components.common.chat_model import AdapterRecord, adapter_base
+from components.common.pyfunc_signature import input_example
 from components.common.registry_io import MANIFEST_TAG, REGISTERING_TAG, STATE_TAG, file_manifest
 from components.common.tracking import lineage_tags, step_run
 from components.register import registry
@@ -25,7 +26,6 @@ from components.register.config import RegisterConfig
 from components.register.model_card import render_model_card
 from components.register.promote import comparison_from_report
 from components.register.registry import fault_point
-from components.register.signature import input_example
 
 log = logging.getLogger(__name__)
 

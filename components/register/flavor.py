@@ -17,7 +17,7 @@ through `ChatModel.load("models:/...")`); the base is never copied into an adapt
 
 The version's signature: input a list of conversations ({"messages": [{"role", "content"}, ...]}, from the
 type hints on `predict`), output one answer each, and params = the generation settings with the version's
-own defaults (components/register/signature.py): what a caller leaves out is what evaluation and `tuneline serve` use. The
+own defaults (components/common/pyfunc_signature.py): what a caller leaves out is what evaluation and `tuneline serve` use. The
 version loads merged, as `tuneline serve` serves one version, so the same batch gives the same bytes (the
 serving parity test checks predict and `mlflow models serve` against the evaluation report).
 """
@@ -30,28 +30,8 @@ from typing import Any
 
 import mlflow
 from mlflow.pyfunc import PythonModel
-from pydantic import BaseModel
 
-from components.register.signature import UNSEEDED, Conversation
-
-
-def conversations_from(model_input: Any) -> list[list[dict[str, str]]]:
-    """Accept a list of {"messages": [...]}, a list of message lists, or a DataFrame with a `messages` column
-    (a message without a role is a user turn); each conversation is checked like every other in tuneline."""
-    from components.common.messages import parse_messages
-
-    if hasattr(model_input, "to_dict"):  # pandas DataFrame
-        model_input = model_input.to_dict(orient="records")
-    if isinstance(model_input, dict | BaseModel):
-        model_input = [model_input]
-    conversations = []
-    for index, item in enumerate(model_input):
-        item = item.model_dump() if isinstance(item, BaseModel) else item
-        messages = item.get("messages") if isinstance(item, dict) else item
-        if isinstance(messages, list):
-            messages = [{"role": "user", **m} if isinstance(m, dict) else m for m in messages]
-        conversations.append(parse_messages(messages, f"input {index}", "messages"))
-    return conversations
+from components.common.pyfunc_signature import Conversation, conversations_from, generation_settings
 
 
 class AdapterChatModel(PythonModel):
@@ -71,11 +51,7 @@ class AdapterChatModel(PythonModel):
         self, context, model_input: list[Conversation], params: dict[str, Any] | None = None
     ) -> list[str]:
         """One answer per conversation, the batch decoded together (as evaluation and serving decode it)."""
-        settings = dict(params or {})
-        if settings.get("seed") == UNSEEDED:
-            settings.pop("seed")
-        settings["stop"] = [s for s in settings.get("stop") or () if s]
-        completions = self.chat.generate(conversations_from(model_input), **settings)
+        completions = self.chat.generate(conversations_from(model_input), **generation_settings(params))
         return [c.text for c in completions]
 
 

@@ -134,7 +134,7 @@ def ensure_base_version(
             name="base",
             python_model=str(FLAVOR_FILE),
             artifacts={"base": str(source)},
-            input_example=input_example,  # the signature (components/register/signature.py)
+            input_example=input_example,  # the signature (components/common/pyfunc_signature.py)
             pip_requirements=pinned_requirements(),
         )
         mv = mlflow.register_model(info.model_uri, base_model_name, tags=tags | manifest)
