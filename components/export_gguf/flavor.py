@@ -16,7 +16,7 @@ from typing import Any
 import mlflow
 from mlflow.pyfunc import PythonModel
 
-from components.common.pyfunc_signature import Conversation, conversations_from, generation_settings
+from components.common.pyfunc_signature import conversations_from, generation_settings
 
 
 class GgufChatModel(PythonModel):
@@ -29,10 +29,10 @@ class GgufChatModel(PythonModel):
         model, tokenizer, _ = load_gguf_model(path)
         self.chat = gguf_chat(path, read_metadata(path), file_sha256(path), model, tokenizer)
 
-    def predict(
-        self, context, model_input: list[Conversation], params: dict[str, Any] | None = None
-    ) -> list[str]:
-        """One answer per conversation; params as the adapter version's (components/common/pyfunc_signature.py)."""
+    def predict(self, context, model_input, params: dict[str, Any] | None = None) -> list[str]:
+        """One answer per conversation, at the file's own generation defaults. No signature (so no params and
+        no type hints) on purpose: MLflow would run the input example through a GGUF load at every export's
+        registration; the adapter version's flavor has the signature (components/register/flavor.py)."""
         completions = self.chat.generate(conversations_from(model_input), **generation_settings(params))
         return [c.text for c in completions]
 

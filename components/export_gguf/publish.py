@@ -17,7 +17,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from components.common.pyfunc_signature import input_example
 from components.common.registry_io import MANIFEST_TAG, STATE_TAG, file_manifest
 from components.common.tracking import configure_tracking
 from components.export_gguf.metadata import SourceVersion
@@ -92,7 +91,6 @@ def register_exports(
                 name=f"gguf-{quant}",
                 python_model=str(FLAVOR_FILE),
                 artifacts={"gguf": str(path)},
-                input_example=input_example(source.record.generation),  # signature: messages in, params
                 pip_requirements=requirements(),
                 metadata={
                     "tuneline": {"source": source.uri, "quantization": quant, "sha256": export["sha256"]}

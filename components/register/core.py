@@ -61,6 +61,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
             asdict(comparison) if comparison else None,
             cfg.intended_use,
             cfg.limitations,
+            report.get("examples", []) if report else [],
         )
         fault_point("before_upload")
         with tempfile.TemporaryDirectory() as tmp:
@@ -89,6 +90,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
         mlflow.log_text(card, "model_card.md")
         if report:
             mlflow.log_dict(report, "eval_report.json")
+            mlflow.log_metrics(version_metrics(comparison), model_id=info.model_id)
         registry.ensure_registered_model(
             cfg.registered_model_name, "Adapter-only fine-tuned versions (tuneline)."
         )
@@ -175,5 +177,15 @@ def version_lineage(record: AdapterRecord, comparison) -> dict[str, str]:
             "eval.ci_high": f"{comparison.ci_high:.4f}",
             "eval.champion": comparison.champion_label,
         }
-        tags |= {f"eval.{k}": f"{v:.4f}" for k, v in comparison.candidate.items()}
-    return tags
+    return tags  # the metrics themselves are the logged model's (version_metrics)
+
+
+def version_metrics(comparison) -> dict[str, float]:
+    """The evaluation's numbers as MLflow metrics of the version's logged model, where the UI shows, charts
+    and compares them: each candidate metric by its name, the champion's as `champion.<name>`, and the
+    primary metric's delta and interval as `primary.delta`, `primary.ci_low`, `primary.ci_high`."""
+    metrics = dict(comparison.candidate)
+    metrics |= {f"champion.{k}": v for k, v in comparison.champion.items()}
+    metrics |= {"primary.delta": comparison.delta, "primary.ci_low": comparison.ci_low,
+                "primary.ci_high": comparison.ci_high}  # fmt: skip
+    return metrics

@@ -17,9 +17,10 @@ through `ChatModel.load("models:/...")`); the base is never copied into an adapt
 
 The version's signature: input a list of conversations ({"messages": [{"role", "content"}, ...]}, from the
 type hints on `predict`), output one answer each, and params = the generation settings with the version's
-own defaults (components/common/pyfunc_signature.py): what a caller leaves out is what evaluation and `tuneline serve` use. The
-version loads merged, as `tuneline serve` serves one version, so the same batch gives the same bytes (the
-serving parity test checks predict and `mlflow models serve` against the evaluation report).
+own defaults (components/common/pyfunc_signature.py): what a caller leaves out is what evaluation and
+`tuneline serve` use. The version loads merged, as `tuneline serve` serves one version, so the same batch
+gives the same bytes (the serving parity test checks predict and `mlflow models serve` against the
+evaluation report).
 """
 
 from __future__ import annotations

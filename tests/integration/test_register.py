@@ -107,9 +107,18 @@ def test_versions_are_adapter_only_and_base_is_stored_once(store, tiny_adapter_d
         "base_model.version",
         "training.method",
         "eval.delta",
+        "eval.ci_low",
+        "eval.ci_high",
     ):
         assert tag in mv.tags, tag
-    assert "## Lineage" in mv.description and "Intended use" in mv.description
+    assert "eval.rouge_l" not in mv.tags  # numbers are metrics, tags are what filtering needs
+    logged_model = mv.model_id or mv.source.removeprefix("models:/")  # a SQLite store leaves model_id unset
+    metrics = {m.key: m.value for m in client.get_logged_model(logged_model).metrics}
+    assert metrics["rouge_l"] == pytest.approx(0.5) and metrics["champion.rouge_l"] == pytest.approx(0.4)
+    assert metrics["primary.delta"] == pytest.approx(0.1) and metrics["primary.ci_low"] == pytest.approx(0.05)
+    card = mv.description
+    assert "**rouge_l** +0.100 against base model (95% interval [+0.050, +0.150]" in card
+    assert "## Lineage" in card and "Intended use" in card and len(card.splitlines()) < 40
     assert str(client.get_model_version_by_alias("assistant", "challenger").version) == "2"
 
 
