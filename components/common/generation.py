@@ -292,9 +292,9 @@ def row_adapters(model, names: list[str]) -> Iterator[None]:
     masked = unique and set(names) != set(unique[:1])  # rows differ: scale each adapter by its rows' mask
     layers = [m for m in model.modules() if isinstance(m, LoraLayer)] if masked else []
     weight = next(model.parameters())
-    masks = {
+    masks = {  # only a mixed batch needs them (an evaluation batch is one adapter's)
         a: torch.tensor([n == a for n in names], dtype=weight.dtype, device=weight.device).view(-1, 1, 1)
-        for a in unique
+        for a in (unique if masked else ())
     }
     if unique:
         model.base_model.set_adapter(unique, inference_mode=True)
