@@ -3,7 +3,8 @@ outage during registration, refused logins, and the MLflow UI in headless Chromi
 Chromium is installed with apt-get (as root).
 
     .venv/bin/python -m pytest tests/integration/test_real_parts.py -q --durations=0
-    TUNELINE_TEST_ARTIFACTS=/tmp/test-artifacts ...   # the UI screenshot is copied there too
+    TUNELINE_TEST_ARTIFACTS=/tmp/test-artifacts ...   # the UI screenshots go there (else to a temporary folder);
+    cp /tmp/test-artifacts/mlflow-compare-versions.png docs/img/   # the README's picture
 
 PostgreSQL refuses to run as root: as root its cluster is initialised and run as the `postgres` user.
 The suite pays for the services once: one PostgreSQL per session, one tracking server per module.
@@ -12,6 +13,7 @@ The suite pays for the services once: one PostgreSQL per session, one tracking s
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -39,12 +41,12 @@ from components.register.promote import promote
 pytestmark = [pytest.mark.integration, pytest.mark.services]
 REPO = Path(__file__).resolve().parents[2]
 NAME = "assistant"
+PRIMARY = "fact_accuracy"  # the metric that decides promotion, as in configs/promote.yaml
 PROMPTS = [[{"role": "user", "content": "How much is the Plus plan?"}], [{"role": "user", "content": "Hi"}]]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = [
     *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
     *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
-    "--window-size=1600,2200",  # tall: each version row lists ~20 lineage tags
 ]
 
 
@@ -142,7 +144,12 @@ def promoted(server, postgres_uri, tiny_model_dir, tmp_path_factory):
             adapter = trained_adapter(tiny_model_dir, root)
             versions = [register_version(root, adapter, passed=True)]
             decision = promote(
-                load_config(PromoteConfig, registered_model_name=NAME, out_dir=str(root / "p"))
+                load_config(
+                    PromoteConfig,
+                    registered_model_name=NAME,
+                    out_dir=str(root / "p"),
+                    policy={"primary_metric": PRIMARY},
+                )
             )
             versions.append(register_version(root, adapter, passed=False))
             before = registry_snapshot()
@@ -168,10 +175,11 @@ def trained_adapter(tiny_model_dir: Path, root: Path) -> Path:
 
 def eval_report(passed: bool) -> dict:
     delta, low = (0.1, 0.05) if passed else (0.01, -0.02)
+    others = {"rouge_l": 0.3, "guardrail_rate": 0.0}
     return {
-        "primary": {"metric": "rouge_l", "delta": delta, "ci_low": low, "ci_high": delta + 0.05},
-        "candidate": {"metrics": {"rouge_l": 0.4 + delta, "guardrail_rate": 0.0}},
-        "champion": {"metrics": {"rouge_l": 0.4, "guardrail_rate": 0.0}, "label": "base model"},
+        "primary": {"metric": PRIMARY, "delta": delta, "ci_low": low, "ci_high": delta + 0.05},
+        "candidate": {"metrics": {PRIMARY: round(0.4 + delta, 6), **others}},
+        "champion": {"metrics": {PRIMARY: 0.4, **others}, "label": "base model"},
     }
 
 
@@ -327,41 +335,159 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, viewer, chromium, tmp_path):
+SOURCE_MODEL_LINK = "a[data-testid=source-model-link]"  # a version page's link to its logged model
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, viewer, tmp_path_factory):
+    """Headless Chromium sending the read-only viewer's basic-auth login with every request."""
     import base64
 
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(chromium)
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]:
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    login = base64.b64encode(":".join(viewer).encode()).decode()  # a read-only user sees the registry
+    login = base64.b64encode(":".join(viewer).encode()).decode()
     try:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd(
             "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {login}"}}
         )
-        driver.get(f"{server.url}/#/models/{NAME}")
-        body = driver.find_element(By.TAG_NAME, "body")
-        WebDriverWait(driver, 90).until(lambda _: "Version 2" in body.text)  # the React page rendered
-        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "[role=row], tr")]
-        screenshot = tmp_path / "mlflow-registered-model.png"
-        driver.save_screenshot(str(screenshot))
+        yield driver
     finally:
         driver.quit()
-    shown = {row.splitlines()[0]: row for row in rows if row.startswith("Version ")}
-    assert set(shown) == {"Version 1", "Version 2"}, rows
-    assert "@ champion" in shown["Version 1"] and "@ challenger" in shown["Version 2"], rows
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    if os.environ.get("TUNELINE_TEST_ARTIFACTS"):
-        target = Path(os.environ["TUNELINE_TEST_ARTIFACTS"])
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(screenshot, target / screenshot.name)
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the UI tests save their screenshots: $TUNELINE_TEST_ARTIFACTS if set, else a temporary folder."""
+    folder = Path(os.environ.get("TUNELINE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """The page's size in CSS pixels, so a screenshot is exactly width x height."""
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def save_screenshot(driver, path: Path) -> None:
+    """Save the page as a PNG (the path is printed: a test artifact to look at)."""
+    for close in driver.find_elements(
+        "css selector", '[data-component-id="mlflow.assistant.chat_panel.close"]'
+    ):
+        if close.is_displayed():  # MLflow 3's assistant panel would cover a third of the page
+            close.click()
+    assert driver.save_screenshot(str(path)) and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    print(f"\nscreenshot: {path}")
+
+
+def shown_rows(driver) -> dict[str, list[str]]:
+    """The page's visible table rows (HTML tables and MLflow's role=row grids), by their first cell."""
+    cells = driver.execute_script(
+        "return [...document.querySelectorAll('[role=row], tr')].filter(r => r.getClientRects().length)"
+        ".map(r => [...r.querySelectorAll('[role=cell], th, td')].map(c => c.innerText.trim()))"
+    )
+    return {row[0]: row[1:] for row in cells if row}
+
+
+def js_number(value: float) -> str:
+    """A float as JavaScript's String() writes it (both print the shortest round-trip digits)."""
+    return repr(value).removesuffix(".0")
+
+
+def ui_metric(value: float) -> str:
+    """A metric as MLflow's compare tables print it (Utils.formatMetric in its UI; 1e-3 <= |value| or 0)."""
+    scale = 1000 if abs(value) < 10 else 100 if abs(value) < 100 else 10
+    return js_number(math.floor(value * scale + 0.5) / scale)  # Math.round: halves round up
+
+
+def test_mlflow_ui_shows_the_versions_and_the_champion_alias(promoted, server, browser, screenshots):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    set_viewport(browser, 1600, 2200)  # tall: each version row lists ~20 lineage tags
+    browser.get(f"{server.url}/#/models/{NAME}")
+    WebDriverWait(browser, 90).until(lambda d: {"Version 1", "Version 2"} <= set(version_rows(d)))
+    save_screenshot(browser, screenshots / "mlflow-registered-model.png")
+    shown = version_rows(browser)
+    assert "@ champion" in shown["Version 1"] and "@ challenger" in shown["Version 2"], shown
+
+
+def version_rows(driver) -> dict[str, str]:
+    """The registered model page's version rows, by their first line ("Version 2")."""
+    rows = [row.text for row in driver.find_elements("css selector", "[role=row], tr")]
+    return {row.splitlines()[0]: row for row in rows if row.startswith("Version ")}
+
+
+def test_mlflow_ui_shows_the_primary_metric_of_each_version_and_compares_them(
+    promoted, server, browser, screenshots, monkeypatch
+):
+    """Each version's page names the primary metric (its card) and links the logged model whose page lists its
+    value; the registered model's Compare view puts both values side by side. Values as the registry holds them."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    server.use(monkeypatch)
+    client = registry.client()
+    versions = {v: client.get_model_version(NAME, v) for v in ("1", "2")}
+    model_ids = {v: mv.source.removeprefix("models:/") for v, mv in versions.items()}  # models:/m-<id>
+    values = {}
+    for v, mv in versions.items():
+        logged = {m.key: m.value for m in client.get_logged_model(model_ids[v]).metrics}
+        assert client.get_run(mv.run_id).data.metrics[PRIMARY] == logged[PRIMARY]  # the Compare view's source
+        values[v] = logged[PRIMARY]
+    assert values["1"] != values["2"]  # else Compare's "show diff only" would hide the row
+    set_viewport(browser, 1280, 800)
+    for v, mv in versions.items():
+        check_version_page(browser, f"{server.url}/#/models/{NAME}/versions/{v}", mv, model_ids[v])
+        save_screenshot(browser, screenshots / f"mlflow-version-{v}.png")
+        browser.find_element(By.CSS_SELECTOR, SOURCE_MODEL_LINK).click()  # the logged model's page
+        WebDriverWait(browser, 60).until(
+            lambda d, model_id=model_ids[v]: (
+                model_id in d.find_element(By.TAG_NAME, "body").text and PRIMARY in shown_rows(d)
+            )
+        )
+        row = shown_rows(browser)[PRIMARY]
+        assert row[-1] == js_number(values[v]), (v, row)  # Metric | Dataset | Source run | Value
+        save_screenshot(browser, screenshots / f"mlflow-logged-model-{v}.png")
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{server.url}/#/models/{NAME}")  # select both versions, press Compare: as a person does
+    wait.until(lambda d: {"Version 1", "Version 2"} <= set(version_rows(d)))
+    for row in browser.find_elements(By.CSS_SELECTOR, "[role=row], tr"):
+        if row.text.startswith("Version "):
+            row.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=compareButton]").click()
+    wait.until(lambda d: PRIMARY in shown_rows(d))
+    rows = shown_rows(browser)
+    assert "compare-model-versions" in browser.current_url
+    assert rows["Model Version:"] == ["1", "2"], rows
+    assert rows[PRIMARY] == [ui_metric(values["1"]), ui_metric(values["2"])], rows
+    browser.find_element(
+        By.XPATH, "//button[span[@class='header' and .='Schema']]"
+    ).click()  # fold: identical
+    save_screenshot(browser, screenshots / "mlflow-compare-versions.png")  # the README's, in docs/img/
+
+
+def check_version_page(driver, url: str, mv, model_id: str) -> None:
+    """The version's page shows its card naming the primary metric and links its logged model ("Source Model")."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    WebDriverWait(driver, 60).until(
+        lambda d: any(
+            a.get_attribute("href").endswith(f"/models/{model_id}")
+            for a in d.find_elements(By.CSS_SELECTOR, SOURCE_MODEL_LINK)
+        )
+    )
+    card = f"{PRIMARY} {float(mv.tags['eval.delta']):+.3f} against {mv.tags['eval.champion']}"
+    assert card in driver.find_element(By.TAG_NAME, "body").text, url
 
 
 def test_a_second_promoter_waits_on_the_postgresql_alias_lock(promoted, server, postgres_uri, monkeypatch):
