@@ -6,7 +6,10 @@
 Endpoints: POST /v1/chat/completions, POST /v1/feedback, GET /v1/models, GET /health, GET /ready,
 GET /metrics, POST /admin/reload, and vLLM's runtime LoRA API (POST /v1/load_lora_adapter and
 /v1/unload_lora_adapter) for a controller outside the process (serving/controller.py). /v1 and /admin need
-a bearer key when TUNELINE_API_KEYS is set; probes and metrics are open (bind them to a private network). Every error, including 404s and validation, is OpenAI-shaped.
+a bearer key when TUNELINE_API_KEYS is set; probes and metrics are open (bind them to a private network).
+Every error, including 404s and validation, is OpenAI-shaped. POST /admin/registry-webhook takes MLflow's alias
+webhooks, signed with TUNELINE_WEBHOOK_SECRET instead of a bearer key (off without it), and checks the served
+alias against the audit at once rather than at the next poll (components/register/ui_promotion.py).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -48,6 +51,7 @@ KNOWN_PATHS = {
     "/ready",
     "/metrics",
     "/admin/reload",
+    "/admin/registry-webhook",
     "/v1/load_lora_adapter",
     "/v1/unload_lora_adapter",
 }
@@ -141,6 +145,15 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
             )
         return reload_body(result)
 
+    @app.post("/admin/registry-webhook")
+    async def registry_webhook(request: Request, background: BackgroundTasks) -> dict:
+        if served_alias_event(
+            settings, request.headers, await read_body_limited(request, settings.max_body_bytes)
+        ):
+            background.add_task(check_served_alias, manager)  # after the answer: MLflow waits 30 s at most
+            return {"status": "accepted"}
+        return {"status": "ignored"}
+
     @app.post("/v1/load_lora_adapter", dependencies=[Depends(authorized)])
     async def load_adapter(request: Request) -> dict:
         body = parse_json_body(await read_body_limited(request, settings.max_body_bytes), LoadAdapterRequest)
@@ -158,6 +171,41 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         return {"object": "lora_adapter", "lora_name": body.lora_name, "status": "unloaded"}
 
     return app
+
+
+def served_alias_event(settings: ServingSettings, headers, body: bytes) -> bool:
+    """Whether a signed MLflow webhook is an alias event of the served alias; 404 when the receiver is off,
+    401 when the signature or timestamp does not check out."""
+    from components.register import ui_promotion
+
+    secret = ui_promotion.webhook_secret()
+    if secret is None:
+        raise ApiError(
+            404, f"registry webhooks are off: set {ui_promotion.WEBHOOK_SECRET_ENV}", code="not_found"
+        )
+    try:
+        payload = ui_promotion.verify_webhook(secret, headers, body)
+    except ui_promotion.WebhookRejected as exc:
+        raise ApiError(
+            401, f"webhook refused: {exc}", type="authentication_error", code="bad_signature"
+        ) from None
+    return ui_promotion.alias_event(payload) == (settings.registered_model_name, settings.serve_alias)
+
+
+def check_served_alias(manager: ModelManager) -> None:
+    """The controller's check, which reconciles a move made outside tuneline first; with no controller in this
+    process (watch_registry off), the reconcile alone (recorded, reverted by the published policy)."""
+    from components.register import ui_promotion
+
+    try:
+        if manager.settings.watch_registry:
+            manager.check()
+        else:
+            ui_promotion.governed_version(
+                manager.settings.registered_model_name, manager.settings.serve_alias
+            )
+    except Exception:  # the next poll tries again
+        log.exception("alias check after a registry webhook failed")
 
 
 def served_alias(manager: ModelManager, name: str) -> str:

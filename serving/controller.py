@@ -13,6 +13,8 @@ runs this controller in process (`ModelManager` is its engine); vLLM gets the sa
 LoRA API (docs/serving.md). A version that fails to load is not retried until the alias moves again or a
 forced check; the engine keeps serving the version it had. An engine that does not answer is not a failed
 version: the next poll tries again, and an engine that lost the served adapter (restarted) gets it again.
+The served alias is followed only as far as tuneline governs it: a move made outside tuneline (the MLflow UI)
+is recorded and followed, refused or reverted first (components/register/ui_promotion.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Protocol
 
 from components.common.registry_io import VersionRef, fetch_version, resolve_version
+from components.register import ui_promotion
 from serving.settings import ServingSettings
 
 log = logging.getLogger("tuneline.serving")
@@ -53,7 +56,9 @@ class EngineUnavailable(RuntimeError):
 
 @dataclass
 class CheckResult:
-    status: str  # unchanged | swapped | failed | skipped | missing (a non-served alias that is not set)
+    # unchanged | swapped | failed | skipped | missing (a non-served alias that is not set) | refused (the
+    # served alias moved outside tuneline and the ui_promotion policy does not let serving follow)
+    status: str
     served_version: str | None
     alias_version: str | None
     error: str | None = None
@@ -116,6 +121,11 @@ class AliasController:
             except EngineUnavailable as exc:
                 return CheckResult("failed", held, None, str(exc), alias)
         uri = f"models:/{self.settings.registered_model_name}@{alias}"
+        if alias == self.settings.serve_alias:
+            governed = self._governed_uri(alias, held)
+            if isinstance(governed, CheckResult):
+                return governed
+            uri = governed or uri
         try:
             ref = resolve_version(uri)
         except Exception as exc:  # registry unreachable or alias missing: keep serving what is loaded
@@ -146,6 +156,22 @@ class AliasController:
         self.versions[alias] = ref.version
         self.failed_versions.discard(ref.version)
         return CheckResult("swapped", ref.version, ref.version, alias=alias)
+
+    def _governed_uri(self, alias: str, held: str | None) -> str | CheckResult | None:
+        """The version the policy lets the served alias load (`models:/name/<v>`), None: the alias as it is
+        (not set), or the CheckResult that keeps what is loaded (a refused move, an unreadable audit)."""
+        name = self.settings.registered_model_name
+        try:
+            governed = ui_promotion.governed_version(name, alias)
+        except Exception as exc:  # registry unreachable: keep serving what is loaded
+            self.on_poll_error()
+            log.warning("cannot check %s@%s against the audit: %s", name, alias, exc)
+            return CheckResult("failed", held, None, str(exc), alias)
+        if governed.serve is None:
+            if governed.current is None:
+                return None
+            return CheckResult("refused", held, governed.current, governed.reason, alias)
+        return f"models:/{name}/{governed.serve}"
 
     def _fetch(self, ref: VersionRef) -> Path:
         """The version's verified adapter folder; copied under `adapter_root` when the engine reads from there."""

@@ -4,6 +4,8 @@
 
 tuneline registry gc --older-than 3600      # delete versions whose registration never finished
 tuneline registry verify --version 7        # check v7's files in the artifact store against its sha256s
+tuneline registry reconcile                 # record/act on a champion moved in the MLflow UI (ui_promotion)
+TUNELINE_WEBHOOK_SECRET=... tuneline registry webhook --url https://serve.example.com/admin/registry-webhook
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ from collections.abc import Sequence
 from components.common.config import ConfigError, load_config
 from components.common.registry_io import RegistryError
 from components.common.step import offline_environment, report_tracking_error
+from components.register import ui_promotion
 from components.register.config import PromoteConfig
-from components.register.promote import PromotionError, list_versions, promote, rollback, versions_table
+from components.register.promote import (
+    PromotionError,
+    list_versions,
+    promote,
+    reconcile_ui_moves,
+    rollback,
+    versions_table,
+)
 from components.register.registry import AliasLockError, AliasRaceError, audit_history
 
 
@@ -96,9 +106,15 @@ def models_main(argv: Sequence[str] | None = None) -> int:
 
 
 def registry_main(argv: Sequence[str] | None = None) -> int:
-    action = {"choices": ["gc", "verify"], "help": "gc: delete unfinished versions; verify: check sha256s"}
+    action = {
+        "choices": ["gc", "verify", "reconcile", "webhook"],
+        "help": "gc: delete unfinished versions; verify: check sha256s; reconcile: handle a champion moved "
+        "outside tuneline now (ui_promotion); webhook: have the tracking server call serving on alias moves",
+    }
     parser = _parser(
-        "tuneline registry", "Registry upkeep: unfinished versions, artifact sha256s.", ("action", action)
+        "tuneline registry",
+        "Registry upkeep: unfinished versions, artifact sha256s, alias moves made outside tuneline.",
+        ("action", action),
     )
     parser.add_argument("--version", help="verify: the version to check (default: every version)")
     parser.add_argument(
@@ -109,6 +125,11 @@ def registry_main(argv: Sequence[str] | None = None) -> int:
         help="gc: delete an unfinished version from another host after this long (one from this host as soon "
         "as its process is gone)",
     )
+    parser.add_argument(
+        "--url",
+        help="webhook: serving's receiver, e.g. https://host/admin/registry-webhook (signed with "
+        "TUNELINE_WEBHOOK_SECRET, which serving needs too)",
+    )
     args = parser.parse_intermixed_args(argv)  # options may come between the action and key=value
 
     def act(cfg: PromoteConfig):
@@ -117,6 +138,16 @@ def registry_main(argv: Sequence[str] | None = None) -> int:
         name = cfg.registered_model_name
         if args.action == "gc":
             return {"deleted": registry.collect_incomplete(name, args.older_than)}
+        if args.action == "reconcile":
+            with registry.alias_lock(name) as lock:
+                return reconcile_ui_moves(cfg, lock).to_dict()
+        if args.action == "webhook":
+            secret = ui_promotion.webhook_secret()
+            if not (args.url and secret):
+                raise PromotionError(
+                    f"webhook needs --url and {ui_promotion.WEBHOOK_SECRET_ENV} (shared with serving)"
+                )
+            return ui_promotion.ensure_webhook(args.url, secret)
         return {"verified": registry.verify_versions(name, args.version)}
 
     return _run(act, args)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from components.common.config import StepConfig
@@ -58,4 +60,11 @@ class PromoteConfig(StepConfig):
     challenger_alias: str = Field("challenger", description="alias of the version considered for promotion")
     champion_alias: str = Field("champion", description="alias that serving follows")
     policy: PromotionPolicy = Field(default_factory=PromotionPolicy, description="the promotion gate")
+    ui_promotion: Literal["follow", "audit", "revert"] = Field(
+        "revert",
+        description="a champion moved outside tuneline (the MLflow UI's alias pencil) to a version whose gate "
+        "did not pass: follow = serving follows it anyway; audit = recorded, alias left, serving keeps the last "
+        "governed version; revert = moved back under the alias lock. Every such move is audited; a gate-passed "
+        "version is followed under all three (components/register/ui_promotion.py)",
+    )
     out_dir: str = Field("artifacts/promote", description="decision.json goes here")

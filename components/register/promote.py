@@ -8,7 +8,8 @@
 
 The verdict is `decide_promotion` (pure); this module reads the registry, calls it, and moves aliases. The alias
 lock is held from reading `champion` through the decision to the move, so a concurrent promotion waits and then
-decides on what this one left (see registry.py and alias_lock.py).
+decides on what this one left (see registry.py and alias_lock.py). Under that lock, promote and rollback first
+reconcile a champion moved outside tuneline (the MLflow UI) by `ui_promotion` in the config (ui_promotion.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from components.common.registry_io import STATE_TAG
-from components.register import registry
+from components.register import registry, ui_promotion
+from components.register.alias_lock import HeldLock
 from components.register.config import PromoteConfig
 from components.register.decision import Comparison, Decision, OnlineEvidence, decide_promotion
 
@@ -78,6 +80,8 @@ def promote(
     if (approve or force) and not reason.strip():
         raise PromotionError("--approve and --force need --reason: the audit log records why")
     with registry.alias_lock(name) as lock:
+        found = reconcile_ui_moves(cfg, lock)
+        ui = ui_summary(found)
         version = version or registry.alias_version(name, cfg.challenger_alias)
         if version is None:
             raise PromotionError(
@@ -92,6 +96,7 @@ def promote(
                 "version": version,
                 "status": "already_champion",
                 "reasons": [f"v{version} is already champion"],
+                **ui,
             }
             registry.write_json(Path(cfg.out_dir) / "decision.json", result)
             return result
@@ -103,8 +108,12 @@ def promote(
             online=OnlineEvidence.from_tags(tags),
         )
         record_decision(name, version, decision)
-        result = {"version": version, "previous_champion": champion, **asdict(decision)}
+        result = {"version": version, "previous_champion": champion, **asdict(decision), **ui}
         if decision.promote:
+            if found.serve and champion and found.serve != champion:  # at a UI move `audit` refused
+                why = f"v{champion} was set outside tuneline and refused; back to v{found.serve} before promoting"
+                registry.move_alias(name, cfg.champion_alias, found.serve, champion, "revert", why, lock=lock)
+                champion = result["previous_champion"] = found.serve  # what a rollback returns to
             action = {"forced": "force", "approved": "approve"}.get(decision.status, "promote")
             move = registry.move_alias(
                 name,
@@ -119,6 +128,18 @@ def promote(
             result["moved_at"] = move.at
     registry.write_json(Path(cfg.out_dir) / "decision.json", result)
     return result
+
+
+def reconcile_ui_moves(cfg: PromoteConfig, lock: HeldLock) -> ui_promotion.Reconciled:
+    """Publish the `ui_promotion` policy for serving, then record and act on a champion moved outside tuneline
+    (under the caller's alias lock)."""
+    ui_promotion.publish_policy(cfg.registered_model_name, cfg.ui_promotion)
+    return ui_promotion.reconcile(cfg.registered_model_name, cfg.champion_alias, cfg.ui_promotion, lock=lock)
+
+
+def ui_summary(found: ui_promotion.Reconciled) -> dict[str, Any]:
+    """{"ui_promotion": what was found and done} for the result, when a move made outside tuneline was handled."""
+    return {"ui_promotion": found.to_dict()} if found.recorded or found.reverted else {}
 
 
 def gate(cfg: PromoteConfig, report: Path) -> str:
@@ -143,11 +164,14 @@ def rollback(cfg: PromoteConfig, reason: str) -> dict[str, Any]:
     """Move `champion` back to the version it replaced (recorded when it was promoted)."""
     name = cfg.registered_model_name
     with registry.alias_lock(name) as lock:
+        found = reconcile_ui_moves(cfg, lock)
         current = registry.alias_version(name, cfg.champion_alias)
         if current is None:
             raise PromotionError(f"{name} has no @{cfg.champion_alias}: nothing to roll back")
         tags = registry.client().get_model_version(name, current).tags
         previous = tags.get(f"{cfg.champion_alias}.previous")
+        if found.serve and found.serve != current:  # at a UI move the policy refused: back to what is served
+            previous = found.serve
         if not previous:
             raise PromotionError(
                 f"{name} v{current} was the first champion; there is no earlier one to roll back to"
@@ -155,7 +179,13 @@ def rollback(cfg: PromoteConfig, reason: str) -> dict[str, Any]:
         move = registry.move_alias(
             name, cfg.champion_alias, previous, current, "rollback", reason or "rollback", lock=lock
         )
-    return {"version": previous, "previous_champion": current, "status": "rolled_back", "moved_at": move.at}
+    return {
+        "version": previous,
+        "previous_champion": current,
+        "status": "rolled_back",
+        "moved_at": move.at,
+        **ui_summary(found),
+    }
 
 
 def list_versions(name: str) -> list[dict[str, Any]]:
