@@ -28,6 +28,8 @@ from starlette.responses import JSONResponse, Response
 from serving.batching import DynamicBatcher
 from serving.completions import Serving, chat_completions
 from serving.controller import CheckResult, adapter_name
+from serving.llama_cpp import LlamaCppManager
+from serving.llama_cpp_proxy import chat_completions as llama_cpp_completions
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
 from serving.online import OnlineLog
@@ -61,7 +63,8 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     """Build the app; the model loads in the background once it starts (GET /ready says when)."""
     settings = settings or ServingSettings()
     metrics = ServingMetrics()
-    manager = ModelManager(settings, metrics)
+    llama_cpp = settings.backend == "llama_cpp"  # serving/llama_cpp.py: llama-server behind this app
+    manager = LlamaCppManager(settings, metrics) if llama_cpp else ModelManager(settings, metrics)
     batcher = DynamicBatcher(manager.get, settings, metrics)
     online = OnlineLog.from_settings(settings, metrics)
     serving = Serving(settings, manager, batcher, metrics, online)
@@ -100,8 +103,10 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     async def ready():
         served = manager.current
         if served is None or not manager.ready:
-            raise ApiError(503, "model not loaded yet", type="server_error", code="not_ready")
+            why = f": {manager.refused['reason']}" if llama_cpp and manager.refused else ""
+            raise ApiError(503, f"model not loaded yet{why}", type="server_error", code="not_ready")
         body = {"status": "ready", "model": served.name, "version": served.version, "alias": served.alias}
+        body |= manager.status() if llama_cpp else {}  # the export served, its command, a refused version
         if settings.routing != "off":  # the challenger's version is None while it is missing or failed
             body["routing"] = settings.routing
             body["versions"] = {
@@ -126,7 +131,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
 
     @app.post("/v1/chat/completions", dependencies=[Depends(authorized)])
     async def completions(request: Request):
-        return await chat_completions(request, serving)
+        return await (llama_cpp_completions if llama_cpp else chat_completions)(request, serving)
 
     @app.post("/v1/feedback", dependencies=[Depends(authorized)])
     async def feedback(request: Request) -> dict:

@@ -2,6 +2,7 @@
 
     TUNELINE_API_KEYS=key-a,key-b TUNELINE_SERVE_ALIAS=champion TUNELINE_PORT=8000 tuneline serve
     TUNELINE_ROUTING=canary TUNELINE_CANARY_FRACTION=0.2 TUNELINE_REQUEST_LOG_URL=sqlite:///requests.db tuneline serve
+    TUNELINE_BACKEND=llama_cpp TUNELINE_LLAMA_CPP_QUANTIZATION=q8_0 tuneline serve      # CPU: the checked GGUF export
 
 Every limit here answers with a clear 4xx (or 504 for the timeout) and an OpenAI-style error body.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from components.common.pii import PII_KINDS
@@ -98,6 +99,52 @@ class ServingSettings(TunelineSettings):
         ge=0,
         description="Logged requests (and their feedback) older than this are deleted; 0 keeps all.",
     )
+    backend: Literal["transformers", "llama_cpp"] = Field(
+        default="transformers",
+        description="transformers: the version's adapter over its base, in process (routing, byte-for-byte the "
+        "evaluated answers). llama_cpp: the version's GGUF export whose check passed through llama-server, served "
+        "by a llama-server process behind this control plane (CPU: faster, less memory; docs/edge.md).",
+    )
+    llama_server: str | None = Field(
+        default=None,
+        description="llama-server executable for backend=llama_cpp (None: `llama-server` on PATH, else the bench "
+        "build, bench/.llama.cpp/build/bin/llama-server).",
+    )
+    llama_cpp_quantization: Literal["f16", "q8_0", "bf16", "f32"] = Field(
+        default="q8_0",
+        description="Which GGUF export of the served version llama.cpp serves (its check passed).",
+    )
+    llama_cpp_threads: int = Field(
+        default=0,
+        ge=0,
+        description="llama-server -t; 0 = the flags the export check ran with (else llama.cpp's default: every "
+        "core). In a container set it to the CPU limit.",
+    )
+    llama_cpp_slots: int = Field(
+        default=4,
+        ge=1,
+        description="llama-server -np: requests decoded together (continuous batching); each slot holds "
+        "max_prompt_tokens + max_tokens_limit tokens of KV cache.",
+    )
+    llama_cpp_startup_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a new llama-server may take to load its file and answer /health.",
+    )
+    llama_cpp_export_model: str = Field(
+        default="",
+        description="Registered model holding the GGUF exports ('' = <registered_model_name>-gguf, what "
+        "`tuneline export gguf` registers to).",
+    )
+
+    @model_validator(mode="after")
+    def _backend_supports_routing(self) -> ServingSettings:
+        if self.backend == "llama_cpp" and self.routing != "off":
+            raise ValueError(
+                f"routing={self.routing} is not supported with backend=llama_cpp (one merged GGUF per llama-server "
+                "process; canary and shadow need two versions decoding side by side): use backend=transformers"
+            )
+        return self
 
     @field_validator("request_log_redact", mode="before")
     @classmethod
