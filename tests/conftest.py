@@ -133,3 +133,25 @@ def clone_working_tree(clone: Path) -> Path:
     sh("git", "add", "-A", cwd=clone)
     sh("git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "clone", cwd=clone)
     return clone
+
+
+def pytest_configure(config) -> None:
+    """Under pytest-xdist (`make test` runs two workers) each worker has one core: torch, and every process a
+    test starts, use one thread (two workers with two threads each would spin-wait on each other's cores)."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "numprocesses", None):
+        os.environ["OMP_NUM_THREADS"] = "1"
+        os.environ["MKL_NUM_THREADS"] = "1"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """For `-n 2 --dist loadgroup`: a module's tests stay in one worker (its module fixtures are built once), all
+    services tests (PostgreSQL, Chromium, apt-get) share one worker, and those long groups are handed out first
+    so that the two workers finish together."""
+    if not getattr(config.option, "numprocesses", None):
+        return
+    for item in items:
+        group = "services" if item.get_closest_marker("services") else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda i: 0 if i.get_closest_marker("services") else 1 if "integration" in i.nodeid else 2)
