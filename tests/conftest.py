@@ -135,23 +135,25 @@ def clone_working_tree(clone: Path) -> Path:
     return clone
 
 
+def under_xdist(config) -> bool:
+    """True in the controller of `pytest -n N` (N > 0) and in its workers (which do not see the option)."""
+    import os
+
+    return bool(os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config) -> None:
     """Under pytest-xdist (`make test` runs two workers) each worker has one core: torch, and every process a
     test starts, use one thread (two workers with two threads each would spin-wait on each other's cores)."""
     import os
 
-    if os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "numprocesses", None):
+    if under_xdist(config):
         os.environ["OMP_NUM_THREADS"] = "1"
         os.environ["MKL_NUM_THREADS"] = "1"
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """For `-n 2 --dist loadgroup`: a module's tests stay in one worker (its module fixtures are built once), all
-    services tests (PostgreSQL, Chromium, apt-get) share one worker, and those long groups are handed out first
-    so that the two workers finish together."""
-    if not getattr(config.option, "numprocesses", None):
-        return
-    for item in items:
-        group = "services" if item.get_closest_marker("services") else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda i: 0 if i.get_closest_marker("services") else 1 if "integration" in i.nodeid else 2)
+    """Under `-n 2 --dist loadfile` (each module's tests in one worker, so its module fixtures are built once):
+    the integration modules, the long ones, are handed out first so that the two workers finish together."""
+    if under_xdist(config):
+        items.sort(key=lambda item: 0 if "integration" in item.nodeid else 1)

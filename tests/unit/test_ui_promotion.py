@@ -101,20 +101,29 @@ def test_a_webhook_signed_by_mlflow_is_accepted_and_read():
     assert alias_event({"entity": "model_version", "data": {"name": "m"}}) is None
 
 
+SENT = 1_800_000_000  # when the refused webhooks below were signed (verified "now" = SENT, or an hour later)
+
+
 @pytest.mark.parametrize(
-    ("headers", "body", "message"),
+    ("headers", "body", "now", "message"),
     [
-        (signed(json.dumps(EVENT).encode(), secret="other"), json.dumps(EVENT).encode(), "does not match"),
-        (signed(b'{"entity": "x"}'), json.dumps(EVENT).encode(), "does not match"),  # body changed
         (
-            signed(json.dumps(EVENT).encode(), stamp=int(time.time()) - 3600),
+            signed(json.dumps(EVENT).encode(), "other", SENT),
             json.dumps(EVENT).encode(),
-            "replay",
+            SENT,
+            "does not match",
         ),
-        ({"X-MLflow-Timestamp": "1"}, b"{}", "missing or malformed"),
+        (
+            signed(b'{"entity": "x"}', stamp=SENT),
+            json.dumps(EVENT).encode(),
+            SENT,
+            "does not match",
+        ),  # changed
+        (signed(json.dumps(EVENT).encode(), stamp=SENT), json.dumps(EVENT).encode(), SENT + 3600, "replay"),
+        ({"X-MLflow-Timestamp": "1"}, b"{}", SENT, "missing or malformed"),
     ],
     ids=["wrong secret", "changed body", "old timestamp", "no signature"],
 )
-def test_a_webhook_that_does_not_check_out_is_refused(headers, body, message):
+def test_a_webhook_that_does_not_check_out_is_refused(headers, body, now, message):
     with pytest.raises(WebhookRejected, match=message):
-        verify_webhook("s3cret", headers, body)
+        verify_webhook("s3cret", headers, body, now=now)
