@@ -12,9 +12,10 @@
    the tiny model, evaluated on 8 golden prompts.
 3. `tuneline export gguf` exports it to F16 and Q8_0 with its check through llama-server on the evaluated golden
    prompts (engine=llama-server): agreement, fact accuracy and the gate of each file, as users would run it.
-4. Three servers on 127.0.0.1, loaded together and measured round-robin: (a) `tuneline serve`, (b) llama-server
-   on the F16 file, (c) on the Q8_0 file, each llama-server with 8 parallel slots (-np 8) for c=8. p50 latency at
-   c=1 and req/s at c=8 on golden prompts with a fixed answer length (min = max new tokens; llama-server:
+4. Four servers on 127.0.0.1, loaded together and measured round-robin: (a) `tuneline serve`, (b) llama-server
+   on the F16 file, (c) on the Q8_0 file, (d) `tuneline serve --backend llama_cpp` (the Q8_0 file's llama-server
+   behind tuneline's control plane: what its proxy costs), each llama-server with 8 parallel slots (-np 8) for
+   c=8. p50 latency at c=1 and req/s at c=8 on golden prompts with a fixed answer length (min = max new tokens; llama-server:
    ignore_eos), then each server's golden fact accuracy (greedy, the evaluation's answer length) and peak RSS.
 
 Rows go to bench/results/edge_bench.json with a table of the exact commands and flags; `python bench/report.py`
@@ -49,6 +50,7 @@ sys.path.insert(0, str(REPO))
 from _llama_cpp import build_llama_server, server_command  # noqa: E402  (bench/ helper)
 
 SLOTS = 8  # llama-server -np: parallel sequences, one per client at c=8
+BACKEND_LABEL = "tuneline serve --backend llama_cpp Q8_0"  # that llama-server behind tuneline's control plane
 CONTEXT = 1024  # tokens per slot: a golden prompt (< 200 tokens) plus its answer
 
 
@@ -105,11 +107,19 @@ def main(argv: list[str] | None = None) -> int:
             processes[label] = start(commands[label], env, work / f"{label.replace(' ', '-')}.log")
             wait_ready(port, "/health", processes[label])
             systems[label] = client(port, tuneline=False)
+        if "q8_0" in exported:  # the same Q8_0 file behind tuneline's control plane (serving/llama_cpp.py)
+            label, port = BACKEND_LABEL, free_port()
+            commands[label] = [sys.executable, "-m", "serving", "--port", str(port), "--log-level", "warning",
+                               "--backend", "llama_cpp", "--llama-server", str(binary), "--quantization", "q8_0",
+                               "--llama-slots", str(SLOTS), "--llama-threads", str(args.threads)]  # fmt: skip
+            processes[label] = start(commands[label], env, work / "tuneline-serve-llama-cpp.log")
+            wait_ready(port, "/ready", processes[label])
+            systems[label] = client(port, tuneline=True)
         speed = measure(
             {k: server_system(speed_ask(ask, golden, args.new_tokens)) for k, ask in systems.items()}, args
         )
         facts = {label: fact_accuracy(ask, report, golden) for label, ask in systems.items()}
-        peaks = {label: peak_rss_mb(process.pid) for label, process in processes.items()}
+        peaks = {label: tree_peak_rss_mb(process.pid) for label, process in processes.items()}
     finally:
         for process in processes.values():
             process.terminate()
@@ -192,6 +202,13 @@ def golden_prompts(report: dict) -> list[dict]:
     return [{"example": e, "evaluated": answers[e.id]} for e in rows if e.id in answers]
 
 
+def tree_peak_rss_mb(pid: int) -> float:
+    """Peak RSS of a server and the processes it started (tuneline's llama_cpp backend runs a llama-server)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.is_file() else []
+    return peak_rss_mb(pid) + sum(tree_peak_rss_mb(kid) for kid in kids)
+
+
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(
@@ -263,6 +280,17 @@ def figures(speed, facts, peaks, exported, args, export_s, build_s, n) -> list[d
              "ours": round(facts[ours]["fact_accuracy"], 4), "peer": round(facts[peer]["fact_accuracy"], 4),
              "unit": "fact accuracy"},
         ]  # fmt: skip
+    if BACKEND_LABEL in speed:  # what tuneline's control plane costs in front of the same llama-server
+        peer = "llama-server Q8_0"
+        rows += [
+            {"figure": f"edge: p50 latency at c=1, `tuneline serve --backend llama_cpp` vs bare {peer} ({setup})",
+             "ours": speed[BACKEND_LABEL]["c1"]["p50"], "peer": speed[peer]["c1"]["p50"], "unit": "s"},
+            {"figure": f"edge: req/s at c=8, `tuneline serve --backend llama_cpp` vs bare {peer} -np {SLOTS} ({setup})",
+             "ours": speed[BACKEND_LABEL]["c8"]["rps"], "peer": speed[peer]["c8"]["rps"], "unit": "req/s"},
+            {"figure": f"edge: golden fact accuracy, `tuneline serve --backend llama_cpp` vs bare {peer} ({n} prompts)",
+             "ours": round(facts[BACKEND_LABEL]["fact_accuracy"], 4),
+             "peer": round(facts[peer]["fact_accuracy"], 4), "unit": "fact accuracy"},
+        ]  # fmt: skip
     rows.append({"figure": f"edge: `tuneline export gguf` ({', '.join(exported)}; checked through llama-server on "
                  f"{n} golden prompts), wall time", "ours": round(export_s, 1), "unit": "s"})  # fmt: skip
     if build_s:
@@ -277,7 +305,7 @@ def summary_table(speed, facts, peaks, exported, commands, cmake_flags, args, wo
              "export check | command |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for label, command in commands.items():
         verdict = "(the evaluated version, fp32)"
-        if label.startswith("llama-server"):
+        if label.startswith("llama-server") or label == BACKEND_LABEL:
             check = exported[label.split()[-1].lower()]["check"]
             verdict = (f"{'passed' if check['passed'] else 'REFUSED'}: {check['identical']}/{check['checked']} "
                        f"identical, fact accuracy {check['source_fact_accuracy']:.3f} -> "
