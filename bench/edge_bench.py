@@ -204,9 +204,8 @@ def golden_prompts(report: dict) -> list[dict]:
 
 def tree_peak_rss_mb(pid: int) -> float:
     """Peak RSS of a server and the processes it started (tuneline's llama_cpp backend runs a llama-server)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    kids = [int(c) for c in children.read_text().split()] if children.is_file() else []
-    return peak_rss_mb(pid) + sum(tree_peak_rss_mb(kid) for kid in kids)
+    kids = {int(c) for f in Path(f"/proc/{pid}/task").glob("*/children") for c in f.read_text().split()}
+    return peak_rss_mb(pid) + sum(tree_peak_rss_mb(kid) for kid in kids)  # children of every thread
 
 
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
