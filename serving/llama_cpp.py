@@ -32,7 +32,7 @@ from components.common.registry_io import (
     download_artifact_folder,
     resolve_version,
 )
-from components.export_gguf.engines import free_port
+from components.export_gguf.engines import free_port, stop_process
 from components.export_gguf.metadata import record_from_metadata
 from serving.controller import AliasController, CheckResult, EngineUnavailable, adapter_name
 from serving.gguf_exports import export_candidates, gguf_metadata, pick_export
@@ -43,7 +43,6 @@ from serving.llama_server import (
     find_llama_server,
     serve_command,
     spawn,
-    stop,
     wait_until_answering,
 )
 from serving.metrics import ServingMetrics
@@ -243,7 +242,7 @@ class LlamaCppManager:
         threading.Thread(target=drain, name="tuneline-llama-drain", daemon=True).start()
 
     def _stop_process(self, served: LlamaServed) -> None:
-        stop(served.process)
+        stop_process(served.process)
         with self._cond:
             self._running.discard(served)
 

@@ -2,7 +2,7 @@
 
     binary = find_llama_server(settings.llama_server)     # configured, else on PATH, else the bench build
     command = serve_command(binary, gguf, port, check_command, slots=4, slot_context=2560, threads=0)
-    process = spawn(command, api_key); wait_until_answering(served, timeout=300); stop(process)
+    process = spawn(command, api_key); wait_until_answering(served, timeout=300); stop_process(process)
 
 The command keeps the flags the export check ran llama-server with (`check.engine_command` on the export
 version) and sets only what each run sets: the file, a private 127.0.0.1 port, the slots and their context, and
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from components.common.chat_model import GenerationDefaults
 from components.common.registry_io import VersionRef
+from components.export_gguf.engines import wait_healthy
 
 server_log = logging.getLogger("tuneline.llama_server")  # llama-server's own output, at debug level
 BENCH_BUILD = Path(__file__).resolve().parents[1] / "bench" / ".llama.cpp" / "build" / "bin" / "llama-server"
@@ -124,23 +125,7 @@ def collect_output(served: LlamaServed) -> None:
 
 def wait_until_answering(served: LlamaServed, timeout: float) -> None:
     """Until /health answers 200 (the file is loaded), then one short answer (a broken file fails here)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if served.process.poll() is not None:
-            raise RuntimeError(
-                f"llama-server exited with {served.process.returncode}: {' | '.join(served.output)}"
-            )
-        try:
-            with urllib.request.urlopen(f"{served.url}/health", timeout=5) as reply:
-                if reply.status == 200:
-                    break
-        except (urllib.error.URLError, OSError):
-            pass  # 503 while the model loads, or not listening yet
-        if time.monotonic() > deadline:
-            raise RuntimeError(
-                f"llama-server was not healthy after {timeout:.0f} s (llama_cpp_startup_timeout_s)"
-            )
-        time.sleep(0.2)
+    wait_healthy(served.url, served.process, timeout, served.output.copy, "llama_cpp_startup_timeout_s")
     body = {"messages": [{"role": "user", "content": "Hello"}], "max_tokens": 2, "temperature": 0}
     request = urllib.request.Request(
         f"{served.url}/v1/chat/completions", json.dumps(body).encode(),
@@ -148,14 +133,3 @@ def wait_until_answering(served: LlamaServed, timeout: float) -> None:
     )  # fmt: skip
     with urllib.request.urlopen(request, timeout=timeout) as reply:
         json.loads(reply.read())["choices"][0]["message"]
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 30 s."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)

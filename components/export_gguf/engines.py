@@ -21,7 +21,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -158,25 +158,44 @@ def llama_server(
     command = llama_server_command(settings, path, port, slots)
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+        def tail() -> list[str]:
+            log.seek(0)
+            return log.read().decode(errors="replace").strip().splitlines()
+
         try:
-            wait_healthy(f"http://127.0.0.1:{port}", process, settings.startup_timeout_s, log)
+            wait_healthy(f"http://127.0.0.1:{port}", process, settings.startup_timeout_s, tail)
             yield f"http://127.0.0.1:{port}", command
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
+            stop_process(process)
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float, log) -> None:
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a llama-server this process started: SIGTERM, then SIGKILL after 30 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def wait_healthy(
+    url: str,
+    process: subprocess.Popen,
+    timeout: float,
+    tail: Callable[[], Iterable[str]],
+    setting: str = "llama_server.startup_timeout_s",
+) -> None:
+    """Until llama-server's /health answers 200 (its file is loaded); ExportError with the last lines of its
+    output (`tail`) when it exits first, or naming `setting` when it is not healthy within `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log.seek(0)
-            tail = log.read().decode(errors="replace").strip().splitlines()[-4:]
-            raise ExportError(f"llama-server exited with {process.returncode}: {' | '.join(tail)}")
+            raise ExportError(
+                f"llama-server exited with {process.returncode}: {' | '.join(list(tail())[-4:])}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
                 if response.status == 200:
@@ -184,9 +203,7 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float, log) -> No
         except (urllib.error.URLError, OSError):
             pass  # 503 while the model loads, or not listening yet
         time.sleep(0.25)
-    raise ExportError(
-        f"llama-server at {url} was not healthy after {timeout:.0f} s (llama_server.startup_timeout_s)"
-    )
+    raise ExportError(f"llama-server at {url} was not healthy after {timeout:.0f} s ({setting})")
 
 
 @contextlib.contextmanager
