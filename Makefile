@@ -44,7 +44,7 @@ demo: setup data/raw  ## fetch the demo data through DVC and run the whole lifec
 TEST_WORKERS ?= 2  # pytest-xdist workers: one per core (make test TEST_WORKERS=0 runs in one process)
 
 test: setup data/raw  ## run the whole test suite (unit, data, model, integration), one worker per core
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: setup data/raw  ## unit and data tests only
 	$(BIN)/python -m pytest tests/unit tests/data

@@ -154,6 +154,7 @@ def pytest_configure(config) -> None:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Under `-n 2 --dist loadfile` (each module's tests in one worker, so its module fixtures are built once):
-    the integration modules, the long ones, are handed out first so that the two workers finish together."""
+    the integration modules, the long ones, are handed out first so that the two workers finish together
+    (`--no-loadscope-reorder` keeps this order; xdist would hand out the modules with most tests first)."""
     if under_xdist(config):
         items.sort(key=lambda item: 0 if "integration" in item.nodeid else 1)
