@@ -1,8 +1,9 @@
-"""Generate the Quillnote demo support datasets used by tuneline's examples.
+"""Generate the demo support datasets used by tuneline's examples (Quillnote, or a second product).
 
 Run from the repository root (stdlib only, no network):
 
-    python data/generate_demo_data.py --out data/raw
+    python data/generate_demo_data.py --out data/raw                                    # Quillnote
+    python data/generate_demo_data.py --product parcelpoint --out data/products/parcelpoint
 
 This writes three JSONL files (schemas in data/README.md):
 
@@ -10,9 +11,11 @@ This writes three JSONL files (schemas in data/README.md):
 * ``preference.jsonl`` chosen/rejected pairs in TRL's conversational preference format
 * ``golden.jsonl``     held-out questions with reference answers for evaluation
 
-The facts live in ``data/demo_facts.py``. Output is fully deterministic: one ``random.Random(SEED)`` drives
-every choice, so running the script twice gives byte-identical files. Golden questions come only from each
-fact's ``held_out`` paraphrases, which training files never use.
+The facts live in ``data/demo_facts.py`` (Quillnote) and ``data/parcelpoint_facts.py`` (Parcelpoint, a
+parcel-locker service); a `Product` bundles a fact sheet with its seed, system prompt and product-flavoured
+filler text. Output is fully deterministic: one ``random.Random(product.seed)`` drives every choice, so
+running the script twice gives byte-identical files. Golden questions come only from each fact's
+``held_out`` paraphrases, which training files never use.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ import json
 import random
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from demo_facts import CATEGORIES, CATEGORY_CONTEXTS, CATEGORY_TOPICS, FACTS, SYSTEM_PROMPT, Fact
+import demo_facts
+import parcelpoint_facts
+from demo_facts import Fact
 
-SEED = 20261126
-DEFAULT_OUT = Path(__file__).resolve().parent / "raw"
+SEED = 20261126  # Quillnote's; every product has its own (Product.seed)
+DATA_DIR = Path(__file__).resolve().parent
+DEFAULT_OUT = DATA_DIR / "raw"
 
 SFT_SINGLE_TURN_PER_FACT = 16  # every training paraphrase once (facts have 16)
 SFT_TWO_TURN_CONVERSATIONS = 48
@@ -43,6 +50,7 @@ Record = dict[str, Any]
 
 # --- How users phrase things ------------------------------------------------------------------------------
 
+# Quillnote's greetings, evasive answers and verbose filler; other products bring their own (see `Product`).
 GREETINGS = (
     "Hi!",
     "Hello!",
@@ -120,6 +128,62 @@ VERBOSE_OUTROS = (
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
+# --- Products ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Product:
+    """A fact sheet plus everything product-specific around it: the seed, the system prompt, the name that is
+    never lowercased, and the filler text that names the product or its assistant."""
+
+    name: str
+    seed: int
+    default_out: Path
+    system_prompt: str
+    facts: tuple[Fact, ...]
+    categories: tuple[str, ...]
+    category_topics: dict[str, str]
+    category_contexts: dict[str, tuple[str, ...]]
+    greetings: tuple[str, ...]
+    evasive_answers: tuple[str, ...]
+    verbose_intros: tuple[str, ...]
+    verbose_outros: tuple[str, ...]
+    # held-out questions matching this (e.g. the product's name) are refused: golden prompts stay unnamed
+    held_out_forbidden: re.Pattern[str] | None = None
+
+
+QUILLNOTE = Product(
+    name="Quillnote",
+    seed=SEED,
+    default_out=DEFAULT_OUT,
+    system_prompt=demo_facts.SYSTEM_PROMPT,
+    facts=demo_facts.FACTS,
+    categories=demo_facts.CATEGORIES,
+    category_topics=demo_facts.CATEGORY_TOPICS,
+    category_contexts=demo_facts.CATEGORY_CONTEXTS,
+    greetings=GREETINGS,
+    evasive_answers=EVASIVE_ANSWERS,
+    verbose_intros=VERBOSE_INTROS,
+    verbose_outros=VERBOSE_OUTROS,
+)
+PARCELPOINT = Product(
+    name="Parcelpoint",
+    seed=20270315,
+    default_out=DATA_DIR / "products" / "parcelpoint",
+    system_prompt=parcelpoint_facts.SYSTEM_PROMPT,
+    facts=parcelpoint_facts.FACTS,
+    categories=parcelpoint_facts.CATEGORIES,
+    category_topics=parcelpoint_facts.CATEGORY_TOPICS,
+    category_contexts=parcelpoint_facts.CATEGORY_CONTEXTS,
+    greetings=parcelpoint_facts.GREETINGS,
+    evasive_answers=parcelpoint_facts.EVASIVE_ANSWERS,
+    verbose_intros=parcelpoint_facts.VERBOSE_INTROS,
+    verbose_outros=parcelpoint_facts.VERBOSE_OUTROS,
+    held_out_forbidden=re.compile(r"(?i:parcel\s*-?\s*point)|\bParcel\b"),
+)
+PRODUCTS: dict[str, Product] = {"quillnote": QUILLNOTE, "parcelpoint": PARCELPOINT}
+
+
 # --- Text helpers -----------------------------------------------------------------------------------------
 
 
@@ -138,22 +202,22 @@ def sentences(text: str) -> list[str]:
     return SENTENCE_BREAK.split(text.strip())
 
 
-def decapitalise(question: str) -> str:
+def decapitalise(question: str, product: Product = QUILLNOTE) -> str:
     """Lowercase the first letter when the question continues a sentence ("Hi Quill, how do I ...")."""
     first_word = question.split(" ", 1)[0]
-    if first_word.isalpha() and first_word[1:].islower() and first_word not in ("I", "Quillnote"):
+    if first_word.isalpha() and first_word[1:].islower() and first_word not in ("I", product.name):
         return question[0].lower() + question[1:]
     return question
 
 
-def after_joiner(lead: str, question: str) -> str:
-    return f"{lead} {decapitalise(question) if lead.endswith(JOINER_ENDINGS) else question}"
+def after_joiner(lead: str, question: str, product: Product = QUILLNOTE) -> str:
+    return f"{lead} {decapitalise(question, product) if lead.endswith(JOINER_ENDINGS) else question}"
 
 
 # --- Fact checks ------------------------------------------------------------------------------------------
 
 
-def check_facts(facts: Sequence[Fact]) -> None:
+def check_facts(facts: Sequence[Fact], product: Product = QUILLNOTE) -> None:
     """Fail loudly if the fact sheet breaks an invariant the datasets rely on."""
     problems: list[str] = []
     keys = [fact.key for fact in facts]
@@ -163,7 +227,7 @@ def check_facts(facts: Sequence[Fact]) -> None:
         f"duplicate question {q!r}" for q in sorted({q for q in all_questions if all_questions.count(q) > 1})
     ]
     for fact in facts:
-        if fact.category not in CATEGORIES:
+        if fact.category not in product.categories:
             problems.append(f"{fact.key}: unknown category {fact.category!r}")
         if len(fact.questions) < MIN_TRAIN_QUESTIONS:
             problems.append(f"{fact.key}: needs at least {MIN_TRAIN_QUESTIONS} training questions")
@@ -178,6 +242,10 @@ def check_facts(facts: Sequence[Fact]) -> None:
         for question in fact.questions + fact.held_out:
             if not question.endswith(("?", ".")):
                 problems.append(f"{fact.key}: question must end with '?' or '.': {question!r}")
+        forbidden = product.held_out_forbidden
+        for question in fact.held_out:
+            if forbidden is not None and forbidden.search(question):
+                problems.append(f"{fact.key}: held-out question names the product: {question!r}")
         problems += fact_value_problems(fact)
     padded_train = [f" {normalise(q)} " for fact in facts for q in fact.questions]
     for fact in facts:
@@ -190,7 +258,7 @@ def check_facts(facts: Sequence[Fact]) -> None:
             near = [q for q in held_out if token_jaccard(question, q) >= MAX_GOLDEN_JACCARD]
             if near:
                 problems.append(f"{fact.key}: training question {question!r} is a near-copy of {near[0]!r}")
-    for category in CATEGORIES:
+    for category in product.categories:
         if not any(fact.category == category for fact in facts):
             problems.append(f"category {category!r} has no facts")
     if problems:
@@ -219,8 +287,8 @@ def fact_value_problems(fact: Fact) -> list[str]:
 # --- Message builders -------------------------------------------------------------------------------------
 
 
-def system_message() -> dict[str, str]:
-    return {"role": "system", "content": SYSTEM_PROMPT}
+def system_message(product: Product = QUILLNOTE) -> dict[str, str]:
+    return {"role": "system", "content": product.system_prompt}
 
 
 def user_message(content: str) -> dict[str, str]:
@@ -231,10 +299,10 @@ def assistant_message(content: str) -> dict[str, str]:
     return {"role": "assistant", "content": content}
 
 
-def render_user_turn(question: str, category: str, rng: random.Random) -> str:
+def render_user_turn(question: str, category: str, rng: random.Random, product: Product = QUILLNOTE) -> str:
     """Wrap a paraphrase in optional greeting, context and sign-off, with some casual typing."""
-    greeting = rng.choice(GREETINGS) if rng.random() < GREETING_RATE else ""
-    context = rng.choice(CATEGORY_CONTEXTS[category]) if rng.random() < CONTEXT_RATE else ""
+    greeting = rng.choice(product.greetings) if rng.random() < GREETING_RATE else ""
+    context = rng.choice(product.category_contexts[category]) if rng.random() < CONTEXT_RATE else ""
     sign_off = rng.choice(SIGN_OFFS) if rng.random() < SIGN_OFF_RATE else ""
     style = rng.random()
     if style < LOWERCASE_RATE:
@@ -242,14 +310,16 @@ def render_user_turn(question: str, category: str, rng: random.Random) -> str:
     elif style < LOWERCASE_RATE + NO_QUESTION_MARK_RATE and not sign_off:
         question = question.removesuffix("?")
     lead = " ".join(part for part in (greeting, context) if part)
-    text = after_joiner(lead, question) if lead else question
+    text = after_joiner(lead, question, product) if lead else question
     return f"{text} {sign_off}" if sign_off else text
 
 
-def unique_user_turn(question: str, category: str, rng: random.Random, seen: set[str]) -> str:
+def unique_user_turn(
+    question: str, category: str, rng: random.Random, seen: set[str], product: Product = QUILLNOTE
+) -> str:
     """A rendering of ``question`` not yet used in this file (membership only; never iterated)."""
     for _ in range(50):
-        text = render_user_turn(question, category, rng)
+        text = render_user_turn(question, category, rng, product)
         if text not in seen:
             seen.add(text)
             return text
@@ -273,27 +343,27 @@ def number(records: list[Record], prefix: str, width: int) -> list[Record]:
 # --- Datasets ---------------------------------------------------------------------------------------------
 
 
-def build_sft(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
+def build_sft(facts: Sequence[Fact], rng: random.Random, product: Product = QUILLNOTE) -> list[Record]:
     """Single-turn examples for every fact, plus two-turn conversations within one category."""
     seen: set[str] = set()
     records: list[Record] = []
     for fact in facts:
         questions = shuffled(fact.questions, rng)
         for index in range(SFT_SINGLE_TURN_PER_FACT):
-            user = unique_user_turn(questions[index % len(questions)], fact.category, rng, seen)
+            user = unique_user_turn(questions[index % len(questions)], fact.category, rng, seen, product)
             messages = [
-                system_message(),
+                system_message(product),
                 user_message(user),
                 assistant_message(with_opener(fact.answer, rng)),
             ]
             records.append({"category": fact.category, "messages": messages})
     for index in range(SFT_TWO_TURN_CONVERSATIONS):
-        category = CATEGORIES[index % len(CATEGORIES)]
+        category = product.categories[index % len(product.categories)]
         first, second = rng.sample([fact for fact in facts if fact.category == category], 2)
-        opening = unique_user_turn(rng.choice(first.questions), category, rng, seen)
-        follow_up = after_joiner(rng.choice(FOLLOW_UPS), rng.choice(second.questions))
+        opening = unique_user_turn(rng.choice(first.questions), category, rng, seen, product)
+        follow_up = after_joiner(rng.choice(FOLLOW_UPS), rng.choice(second.questions), product)
         messages = [
-            system_message(),
+            system_message(product),
             user_message(opening),
             assistant_message(with_opener(first.answer, rng)),
             user_message(follow_up),
@@ -309,9 +379,10 @@ def rude_answer(fact: Fact, rng: random.Random) -> str:
     return template.format(answer=fact.answer, first=sentences(fact.answer)[0])
 
 
-def verbose_answer(fact: Fact, rng: random.Random) -> str:
-    intros = [line.format(topic=CATEGORY_TOPICS[fact.category]) for line in rng.sample(VERBOSE_INTROS, 2)]
-    return " ".join([*intros, fact.answer, *rng.sample(VERBOSE_OUTROS, 2)])
+def verbose_answer(fact: Fact, rng: random.Random, product: Product = QUILLNOTE) -> str:
+    topic = product.category_topics[fact.category]
+    intros = [line.format(topic=topic) for line in rng.sample(product.verbose_intros, 2)]
+    return " ".join([*intros, fact.answer, *rng.sample(product.verbose_outros, 2)])
 
 
 def wrong_answer(fact: Fact, facts: Sequence[Fact], attempt: int, rng: random.Random) -> str:
@@ -322,7 +393,7 @@ def wrong_answer(fact: Fact, facts: Sequence[Fact], attempt: int, rng: random.Ra
     return rng.choice(neighbours).answer
 
 
-def build_preference(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
+def build_preference(facts: Sequence[Fact], rng: random.Random, product: Product = QUILLNOTE) -> list[Record]:
     """Chosen = canonical answer; rejected types rotate per fact so the four types stay balanced."""
     seen: set[str] = set()
     records: list[Record] = []
@@ -331,21 +402,21 @@ def build_preference(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
         wrong_attempts = 0
         for index in range(PREFERENCE_PAIRS_PER_FACT):
             rejection_type = REJECTION_TYPES[(fact_index + index) % len(REJECTION_TYPES)]
-            user = unique_user_turn(questions[index % len(questions)], fact.category, rng, seen)
+            user = unique_user_turn(questions[index % len(questions)], fact.category, rng, seen, product)
             if rejection_type == "wrong":
                 rejected = wrong_answer(fact, facts, wrong_attempts, rng)
                 wrong_attempts += 1
             elif rejection_type == "rude":
                 rejected = rude_answer(fact, rng)
             elif rejection_type == "evasive":
-                rejected = rng.choice(EVASIVE_ANSWERS)
+                rejected = rng.choice(product.evasive_answers)
             else:
-                rejected = verbose_answer(fact, rng)
+                rejected = verbose_answer(fact, rng, product)
             records.append(
                 {
                     "category": fact.category,
                     "rejection_type": rejection_type,
-                    "prompt": [system_message(), user_message(user)],
+                    "prompt": [system_message(product), user_message(user)],
                     "chosen": [assistant_message(fact.answer)],
                     "rejected": [assistant_message(rejected)],
                 }
@@ -354,13 +425,13 @@ def build_preference(facts: Sequence[Fact], rng: random.Random) -> list[Record]:
     return number(records, "pref", 4)
 
 
-def build_golden(facts: Sequence[Fact]) -> list[Record]:
+def build_golden(facts: Sequence[Fact], product: Product = QUILLNOTE) -> list[Record]:
     """One evaluation item per held-out paraphrase, in fact-sheet order, with the facts a right answer states
     (`key_facts`) and those of the plausible wrong answer (`wrong_facts`)."""
     records = [
         {
             "category": fact.category,
-            "prompt": [system_message(), user_message(question)],
+            "prompt": [system_message(product), user_message(question)],
             "reference": fact.answer,
             "key_facts": list(fact.key_facts),
             "wrong_facts": list(fact.wrong_facts),
@@ -371,13 +442,14 @@ def build_golden(facts: Sequence[Fact]) -> list[Record]:
     return number(records, "gold", 3)
 
 
-def build_all(facts: Sequence[Fact] = FACTS, seed: int = SEED) -> dict[str, list[Record]]:
-    check_facts(facts)
-    rng = random.Random(seed)
+def build_all(product: Product = QUILLNOTE) -> dict[str, list[Record]]:
+    facts = product.facts
+    check_facts(facts, product)
+    rng = random.Random(product.seed)
     return {
-        "sft.jsonl": build_sft(facts, rng),
-        "preference.jsonl": build_preference(facts, rng),
-        "golden.jsonl": build_golden(facts),
+        "sft.jsonl": build_sft(facts, rng, product),
+        "preference.jsonl": build_preference(facts, rng, product),
+        "golden.jsonl": build_golden(facts, product),
     }
 
 
@@ -389,10 +461,10 @@ def to_jsonl(records: Sequence[Record]) -> bytes:
     return "".join(f"{line}\n" for line in lines).encode("utf-8")
 
 
-def write_datasets(out_dir: Path) -> dict[Path, bytes]:
+def write_datasets(out_dir: Path, product: Product = QUILLNOTE) -> dict[Path, bytes]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[Path, bytes] = {}
-    for name, records in build_all().items():
+    for name, records in build_all(product).items():
         path = out_dir / name
         path.write_bytes(to_jsonl(records))
         written[path] = path.read_bytes()
@@ -401,9 +473,21 @@ def write_datasets(out_dir: Path) -> dict[Path, bytes]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: data/raw)")
+    parser.add_argument(
+        "--product",
+        choices=sorted(PRODUCTS),
+        default="quillnote",
+        help="which fact sheet (default: quillnote)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: data/raw for quillnote, data/products/<product> otherwise)",
+    )
     args = parser.parse_args(argv)
-    for path, content in write_datasets(args.out).items():
+    product = PRODUCTS[args.product]
+    for path, content in write_datasets(args.out or product.default_out, product).items():
         lines = content.count(b"\n")
         print(f"wrote {path} ({lines} lines, sha256 {hashlib.sha256(content).hexdigest()[:16]})")
     return 0
