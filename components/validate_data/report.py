@@ -75,6 +75,7 @@ def headline_metrics(report: Mapping[str, Any]) -> dict[str, float]:
     }
     for kind, info in report["files"].items():
         metrics[f"{kind}.records"] = float(info["records"])
+    metrics.update(report.get("semantic_metrics") or {})  # nearest-training cosine spread, near-duplicates
     for entry in report["rules"]:
         metrics[f"{entry['rule']}.unexpected"] = float(entry["unexpected_count"])
         if entry["observed_value"] is not None and entry["rule"].endswith(".length_bias"):
@@ -93,7 +94,8 @@ def write_report(report: Mapping[str, Any], out_dir: Path, metrics_file: Path | 
     paths["report"].write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     verdict = "PASSED" if report["passed"] else "FAILED"
     head = f"data validation {verdict}: {report['blocking_failures']} blocking, {report['warnings']} warnings"
-    paths["summary"].write_text("\n".join([head, *report["summary"]]) + "\n", encoding="utf-8")
+    lines = [head, *report["summary"], *report.get("notes", [])]  # notes: INFO lines (semantic spread)
+    paths["summary"].write_text("\n".join(lines) + "\n", encoding="utf-8")
     if metrics_file is not None:
         metrics_file.parent.mkdir(parents=True, exist_ok=True)
         metrics = headline_metrics(report)

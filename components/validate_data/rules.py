@@ -89,6 +89,11 @@ RULES: dict[str, tuple[RuleDef, ...]] = {
             "no evaluation prompt appears in, or is a near-copy (token Jaccard >= max_prompt_jaccard) of, a "
             "training turn",
         ),
+        _null(
+            "semantic_contamination",
+            "no evaluation prompt's nearest training prompt reaches semantic_contamination_threshold (cosine "
+            "of MiniLM embeddings); warns by default (semantic_action)",
+        ),
         _null("key_facts", "declared key facts are stated by the reference, declared wrong facts are not"),
         PII,
     ),

