@@ -3,6 +3,7 @@
     TUNELINE_API_KEYS=secret tuneline serve --port 8000
     tuneline serve --model tuneline-assistant --alias champion --host 127.0.0.1
     tuneline serve --backend llama_cpp --quantization q8_0 --llama-threads 2   # the checked GGUF via llama-server
+    tuneline serve --routing-policy configs/serving.yaml   # several registered models; `model: "auto"` is routed
 
 Flags override the TUNELINE_* environment (see serving/settings.py and docs/serving.md).
 """
@@ -40,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--llama-slots", type=int, help="llama-server -np (TUNELINE_LLAMA_CPP_SLOTS, default 4)"
     )
+    parser.add_argument(
+        "--routing-policy",
+        help="YAML naming several registered models to serve over one base and how `model: auto` requests are "
+        "routed between them (TUNELINE_ROUTING_POLICY; configs/serving.yaml)",
+    )
     args = parser.parse_args(argv)
     offline_environment()
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -56,9 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             registered_model_name=args.model, serve_alias=args.alias, host=args.host, port=args.port,
             backend=args.backend, llama_server=args.llama_server, llama_cpp_quantization=args.quantization,
             llama_cpp_threads=args.llama_threads, llama_cpp_slots=args.llama_slots,
+            routing_policy=args.routing_policy,
         )  # fmt: skip
         app = create_app(settings)
-    except (ValidationError, LlamaCppError) as exc:  # a setting that cannot work: one message, exit 2
+    except (
+        ValidationError,
+        LlamaCppError,
+        ValueError,
+    ) as exc:  # a setting that cannot work: one message, exit 2
         errors = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
         for error in errors:
             where = ".".join(str(part) for part in error.get("loc", ()))

@@ -4,20 +4,26 @@
     served = attach_version(host, ref, "challenger", adapter_dir)  # its adapter, loaded beside the others
     release(old, still_served)                                     # retire; drop the adapter once unused
 
-Used while routing is on: a champion and its challenger usually differ only in their LoRA adapter, so the
-base is held once and a batch names each row's adapter (adapters stay unmerged; the backend makes the
+Used while routing is on, and when several registered models are served (serving/model_set.py): a champion
+and its challenger, or two products' assistants, usually differ only in their LoRA adapter, so the base is held once and a batch names each row's adapter (adapters stay unmerged; the backend makes the
 batch's adapters active together, each scaled per row: components/common/generation.py `row_adapters`).
 Adapters are loaded and deleted under the lock the versions share, so never during a batch.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from components.common.chat_model import AdapterRecord, ChatModel, adapter_base
 from components.common.registry_io import VersionRef
 from serving.served import ServedModel
+
+
+def adapter_id(ref: VersionRef) -> str:
+    """The PeftModel adapter name of a version: unique across the registered models sharing one base."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{ref.name}-v{ref.version}")
 
 
 def find_host(served: Iterable[ServedModel], base_sha256: str) -> ServedModel | None:
@@ -28,12 +34,12 @@ def find_host(served: Iterable[ServedModel], base_sha256: str) -> ServedModel | 
 
 
 def attach_version(host: ServedModel, ref: VersionRef, alias: str, adapter_dir: Path) -> ServedModel:
-    """Load `ref`'s adapter into `host`'s PeftModel as adapter `v<version>`; the base is not loaded again."""
+    """Load `ref`'s adapter into `host`'s PeftModel as adapter `<name>-v<version>`; the base is not loaded again."""
     from transformers import AutoTokenizer
 
     record = AdapterRecord.read(adapter_dir)
     base = adapter_base(record, ref.uri, host.chat.base)
-    name, model = f"v{ref.version}", host.chat.model
+    name, model = adapter_id(ref), host.chat.model
     with host.lock:
         try:
             model.load_adapter(str(adapter_dir), adapter_name=name)

@@ -27,11 +27,13 @@ from starlette.responses import JSONResponse, Response
 
 from serving.batching import DynamicBatcher
 from serving.completions import Serving, chat_completions
+from serving.context_router import ContextRouter, RoutingPolicy
 from serving.controller import CheckResult, adapter_name
 from serving.llama_cpp import LlamaCppManager
 from serving.llama_cpp_proxy import chat_completions as llama_cpp_completions
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
+from serving.model_set import ModelSet
 from serving.online import OnlineLog
 from serving.schemas import (
     ApiError,
@@ -64,10 +66,18 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     settings = settings or ServingSettings()
     metrics = ServingMetrics()
     llama_cpp = settings.backend == "llama_cpp"  # serving/llama_cpp.py: llama-server behind this app
-    manager = LlamaCppManager(settings, metrics) if llama_cpp else ModelManager(settings, metrics)
+    router = None
+    if llama_cpp:
+        manager = LlamaCppManager(settings, metrics)
+    elif settings.routing_policy:  # several registered models over one base, routed by context
+        policy = RoutingPolicy.load(settings.routing_policy)
+        manager = ModelSet(settings, metrics, policy.models)
+        router = ContextRouter(policy, manager.champion_version)
+    else:
+        manager = ModelManager(settings, metrics)
     batcher = DynamicBatcher(manager.get, settings, metrics)
     online = OnlineLog.from_settings(settings, metrics)
-    serving = Serving(settings, manager, batcher, metrics, online)
+    serving = Serving(settings, manager, batcher, metrics, online, router)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -88,7 +98,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="tuneline serving", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings, app.state.metrics, app.state.manager = settings, metrics, manager
-    app.state.batcher, app.state.online = batcher, online
+    app.state.batcher, app.state.online, app.state.router = batcher, online, router
     app.add_middleware(RequestMetrics, metrics=metrics)
     install_error_handlers(app, metrics)
 
@@ -112,6 +122,15 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
             body["versions"] = {
                 a: (s.version if (s := manager.served.get(a)) else None) for a in manager.aliases
             }
+        if router is not None:  # every model's versions, and what semantic routing compares with
+            await run_in_threadpool(router.warm)  # the embedder and the served versions' prompt vectors
+            body["models"] = {
+                m.settings.registered_model_name: {
+                    a: (s.version if (s := m.served.get(a)) else None) for a in m.aliases
+                }
+                for m in manager.members
+            }
+            body["router"] = router.status()
         return body
 
     @app.get("/metrics")
@@ -120,11 +139,11 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
 
     @app.get("/v1/models", dependencies=[Depends(authorized)])
     async def models() -> dict:
-        return {"object": "list", "data": model_cards(manager)}
+        return {"object": "list", "data": model_cards(manager, router)}
 
     @app.get("/v1/models/{model_id:path}", dependencies=[Depends(authorized)])
     async def model(model_id: str) -> dict:
-        for card in model_cards(manager):
+        for card in model_cards(manager, router):
             if card["id"] == model_id:
                 return card
         raise ApiError(404, f"model {model_id!r} is not served here", code="model_not_found", param="model")
@@ -152,8 +171,9 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
 
     @app.post("/admin/registry-webhook")
     async def registry_webhook(request: Request, background: BackgroundTasks) -> dict:
+        watched = {(m.settings.registered_model_name, m.settings.serve_alias) for m in manager.members}
         if served_alias_event(
-            settings, request.headers, await read_body_limited(request, settings.max_body_bytes)
+            watched, request.headers, await read_body_limited(request, settings.max_body_bytes)
         ):
             background.add_task(check_served_alias, manager)  # after the answer: MLflow waits 30 s at most
             return {"status": "accepted"}
@@ -169,8 +189,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         body = parse_json_body(
             await read_body_limited(request, settings.max_body_bytes), UnloadAdapterRequest
         )
-        alias = served_alias(manager, body.lora_name)
-        if manager.served.get(alias) is None:
+        if not is_loaded(manager, body.lora_name):
             raise ApiError(404, f"adapter {body.lora_name!r} is not loaded", code="adapter_not_found")
         await run_in_threadpool(manager.unload_adapter, body.lora_name)
         return {"object": "lora_adapter", "lora_name": body.lora_name, "status": "unloaded"}
@@ -178,9 +197,9 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     return app
 
 
-def served_alias_event(settings: ServingSettings, headers, body: bytes) -> bool:
-    """Whether a signed MLflow webhook is an alias event of the served alias; 404 when the receiver is off,
-    401 when the signature or timestamp does not check out."""
+def served_alias_event(watched: set[tuple[str, str]], headers, body: bytes) -> bool:
+    """Whether a signed MLflow webhook is an alias event of a served (model, alias); 404 when the receiver is
+    off, 401 when the signature or timestamp does not check out."""
     from components.register import ui_promotion
 
     secret = ui_promotion.webhook_secret()
@@ -194,10 +213,10 @@ def served_alias_event(settings: ServingSettings, headers, body: bytes) -> bool:
         raise ApiError(
             401, f"webhook refused: {exc}", type="authentication_error", code="bad_signature"
         ) from None
-    return ui_promotion.alias_event(payload) == (settings.registered_model_name, settings.serve_alias)
+    return ui_promotion.alias_event(payload) in watched
 
 
-def check_served_alias(manager: ModelManager) -> None:
+def check_served_alias(manager: ModelManager | ModelSet) -> None:
     """The controller's check, which reconciles a move made outside tuneline first; with no controller in this
     process (watch_registry off), the reconcile alone (recorded, reverted by the published policy)."""
     from components.register import ui_promotion
@@ -206,16 +225,17 @@ def check_served_alias(manager: ModelManager) -> None:
         if manager.settings.watch_registry:
             manager.check()
         else:
-            ui_promotion.governed_version(
-                manager.settings.registered_model_name, manager.settings.serve_alias
-            )
+            for member in manager.members:
+                ui_promotion.governed_version(
+                    member.settings.registered_model_name, member.settings.serve_alias
+                )
     except Exception:  # the next poll tries again
         log.exception("alias check after a registry webhook failed")
 
 
-def served_alias(manager: ModelManager, name: str) -> str:
+def is_loaded(manager: ModelManager | ModelSet, name: str) -> bool:
     try:
-        return manager.alias_of(name)
+        return manager.is_loaded(name)
     except KeyError as exc:
         raise ApiError(404, exc.args[0], code="model_not_found", param="lora_name") from None
 
@@ -224,8 +244,7 @@ def adapter_loaded(manager: ModelManager, body: LoadAdapterRequest) -> dict:
     """vLLM's runtime LoRA load: refuse a loaded name unless `load_inplace`; the version comes from the registry."""
     from components.common.registry_io import resolve_version
 
-    alias = served_alias(manager, body.lora_name)
-    if manager.served.get(alias) is not None and not body.load_inplace:
+    if is_loaded(manager, body.lora_name) and not body.load_inplace:
         raise ApiError(
             400,
             f"{body.lora_name!r} is already loaded; send load_inplace=true",
@@ -264,26 +283,31 @@ def reload_body(result: CheckResult) -> dict:
     return body
 
 
-def model_cards(manager: ModelManager) -> list[dict]:
-    """OpenAI model objects: the champion as the served model id; while routing is on, the challenger as
-    `<name>@<alias>` (the adapter name a controller loads it under)."""
+def model_cards(manager: ModelManager | ModelSet, router: ContextRouter | None = None) -> list[dict]:
+    """OpenAI model objects: each registered model's champion under the model's name; while routing is on,
+    its challenger as `<name>@<alias>` (the adapter name a controller loads it under); the router's id."""
     cards = []
-    for alias in manager.aliases:
-        if (served := manager.get(alias)) is not None:
-            champion = served is manager.current
-            cards.append(
-                {
-                    "id": adapter_name(manager.settings, alias) if not champion else served.name,
-                    "object": "model",
-                    "created": int(served.loaded_at),
-                    "owned_by": "tuneline",
-                    "registry_version": served.version,
-                    "alias": alias,
-                    "uri": served.ref.uri,
-                    "fingerprint": served.fingerprint,
-                    "route": "champion" if champion else manager.settings.routing,
-                }
-            )
+    for member in manager.members:
+        for alias in member.aliases:
+            if (served := member.get(alias)) is not None:
+                champion = served is member.current
+                cards.append(
+                    {
+                        "id": adapter_name(member.settings, alias) if not champion else served.name,
+                        "object": "model",
+                        "created": int(served.loaded_at),
+                        "owned_by": "tuneline",
+                        "registry_version": served.version,
+                        "alias": alias,
+                        "uri": served.ref.uri,
+                        "fingerprint": served.fingerprint,
+                        "route": "champion" if champion else member.settings.routing,
+                    }
+                )
+    if router is not None:
+        policy = router.policy
+        cards.append({"id": policy.router_model, "object": "model", "created": 0, "owned_by": "tuneline",
+                      "routes_to": policy.models, "fallback": policy.fallback_model})  # fmt: skip
     return cards
 
 

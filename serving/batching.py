@@ -53,6 +53,7 @@ class Submission:
     events: asyncio.Queue = field(default_factory=asyncio.Queue)
     stream: bool = True  # False: token events are merged and handed over once, when the answer is done
     target: str = "champion"  # alias whose version should answer
+    model: str | None = None  # registered model, where several are served (None: the primary)
     route: str = "champion"  # champion | canary | shadow
     sink: Callable[[Started | TokenEvent | ApiError], None] | None = None  # shadow: events go here instead
     enqueued_at: float = field(default_factory=time.monotonic)
@@ -95,9 +96,12 @@ def merge_events(events: list[TokenEvent]) -> TokenEvent:
 
 class DynamicBatcher:
     def __init__(
-        self, models: Callable[[str], ServedModel | None], settings: ServingSettings, metrics: ServingMetrics
+        self,
+        models: Callable[[str, str | None], ServedModel | None],
+        settings: ServingSettings,
+        metrics: ServingMetrics,
     ):
-        self.models = models  # alias -> the version serving it now (or None)
+        self.models = models  # (alias, registered model or None) -> the version serving it now (or None)
         self.settings = settings
         self.metrics = metrics
         self.work = WorkQueue()
@@ -179,8 +183,10 @@ class DynamicBatcher:
 
     def pick(self, sub: Submission) -> ServedModel | None:
         """The target alias's version; a client request falls back to the served alias's (a shadow does not)."""
-        served = self.models(sub.target)
-        return served if served is not None or sub.shadow else self.models(self.settings.serve_alias)
+        served = self.models(sub.target, sub.model)
+        return (
+            served if served is not None or sub.shadow else self.models(self.settings.serve_alias, sub.model)
+        )
 
     def generate(self, rows: list[tuple[Submission, ServedModel]]) -> None:
         """Tokenize each request with its version, decode them in one backend call, report errors to each."""

@@ -15,11 +15,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 
+from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
 from components.common.generation import SamplingParams, TokenEvent
 from serving.batching import DynamicBatcher, Started, Submission
+from serving.context_router import ContextRouter, RouteDecision
 from serving.metrics import ServingMetrics
 from serving.model import ModelManager
 from serving.online import OnlineLog
@@ -38,44 +40,49 @@ class Serving:
     batcher: DynamicBatcher
     metrics: ServingMetrics
     online: OnlineLog
+    router: ContextRouter | None = None  # several models served (serving/model_set.py): `model: auto`
 
 
 async def chat_completions(request: Request, app: Serving):
     t0 = time.monotonic()
-    settings, manager = app.settings, app.manager
+    settings = app.settings
     deadline = t0 + settings.request_timeout_s
     req = parse_chat_request(await read_body_limited(request, settings.max_body_bytes))
-    check_request(req, settings, manager)
+    messages = [m.as_template_message() for m in req.messages]
+    manager, decision = await choose_model(req, request, messages, app)
+    check_limits(req, settings)
     user = routing_key(req.user, request.headers.get("x-session-id"))
     challenger = manager.challenger
     route = choose_route(settings.routing, settings.canary_fraction, user, challenger is not None)
-    messages = [m.as_template_message() for m in req.messages]
 
     def params(served) -> SamplingParams:  # the request's settings over the answering version's defaults
         return to_sampling_params(req, served.chat, settings.max_tokens_limit)
 
-    target = settings.challenger_alias if route == "canary" else settings.serve_alias
+    target = manager.settings.challenger_alias if route == "canary" else manager.settings.serve_alias
+    model = manager.settings.registered_model_name if app.router is not None else None
     loop = asyncio.get_running_loop()
-    sub = Submission(messages, params, loop, stream=req.stream, target=target, route=route)
+    sub = Submission(messages, params, loop, stream=req.stream, target=target, route=route, model=model)
     app.batcher.submit(sub)
     cid = completion_id()
+    reason = decision.describe() if decision else None
     if settings.routing == "shadow" and challenger is not None and app.online.enabled:
-        sink = app.online.shadow_sink(cid, messages, user, t0)
+        sink = app.online.shadow_sink(cid, messages, user, t0, reason)
         shadow = Submission(
-            messages, params, loop, stream=False, target=challenger.alias, route="shadow", sink=sink
-        )
+            messages, params, loop, stream=False, target=challenger.alias, route="shadow", sink=sink,
+            model=model,
+        )  # fmt: skip
         app.batcher.submit_shadow(shadow)
     try:
         started = await next_event(sub, deadline)
         if isinstance(started, ApiError):
             raise started
-        done = partial(app.online.answered, cid, started, messages, user, t0)
-        body = partial(envelope, cid, started)
+        done = partial(app.online.answered, cid, started, messages, user, t0, routing=reason)
+        extra = {"routing": decision.as_dict()} if decision else {}
+        body = partial(envelope, cid, started, **extra)
+        headers = response_headers(started, reason)
         if req.stream:  # from here the stream owns the request (and cancels it if the client goes away)
             chunks = stream_chunks(sub, started, req, deadline, app.metrics, body, done)
-            return StreamingResponse(
-                chunks, media_type="text/event-stream", headers=response_headers(started)
-            )
+            return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
         event = await next_event(sub, deadline)  # a non-streamed answer comes as one merged event
         if isinstance(event, ApiError):
             raise event
@@ -84,29 +91,77 @@ async def chat_completions(request: Request, app: Serving):
         choice = {"index": 0, "message": message, "finish_reason": event.finish_reason, "logprobs": logprobs}
         done(event.text, event.finish_reason, event.completion_tokens)
         usage_ = usage(started.prompt_tokens, event.completion_tokens)
-        return JSONResponse(
-            body("chat.completion", [choice], usage=usage_), headers=response_headers(started)
-        )
+        return JSONResponse(body("chat.completion", [choice], usage=usage_), headers=headers)
     except BaseException:
         sub.cancel()  # error, timeout or the handler cancelled: free its row in the batch
         raise
 
 
-def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager: ModelManager) -> None:
-    """Refuse what no version could answer: not ready, another model, too many tokens asked for."""
-    served = manager.current
-    if served is None:
+async def choose_model(
+    req: ChatCompletionRequest, request: Request, messages: list[dict[str, str]], app: Serving
+) -> tuple[ModelManager, RouteDecision | None]:
+    """The registered model that answers: the one named by `model`, or the router's choice for its id.
+    Refuses what no model could answer: not ready (503), a model not served here (404)."""
+    router, members = app.router, app.manager.members
+    if router is not None and req.model == router.policy.router_model:
+        meta = request_metadata(req.metadata, request.headers)
+        decision = await run_in_threadpool(router.route, messages, meta)
+        app.metrics.context_routed.labels(model=decision.model, by=decision.by).inc()
+        member = app.manager.member(decision.model)
+        if member.current is None:
+            raise ApiError(503, f"{decision.model} is not loaded yet; see GET /ready", type="server_error",
+                           code="not_ready")  # fmt: skip
+        return member, decision
+    if app.manager.current is None:
         raise ApiError(
             503, "no model version is loaded yet; see GET /ready", type="server_error", code="not_ready"
         )
-    if req.model not in {served.name, f"{served.name}@{settings.serve_alias}", settings.model_uri}:
+    for member in members:
+        s = member.settings
+        if req.model in {s.registered_model_name, f"{s.registered_model_name}@{s.serve_alias}", s.model_uri}:
+            if member.current is None:
+                raise ApiError(503, f"{req.model} is not loaded yet; see GET /ready", type="server_error",
+                               code="not_ready")  # fmt: skip
+            return member, (RouteDecision(s.registered_model_name, "name") if router else None)
+    names = [m.settings.registered_model_name for m in members] + (
+        [router.policy.router_model] if router else []
+    )
+    raise ApiError(
+        404,
+        f"model {req.model!r} is not served here; this server serves {', '.join(map(repr, names))}"
+        + ("; the challenger answers only through routing" if app.manager.challenger else ""),
+        code="model_not_found",
+        param="model",
+    )
+
+
+def request_metadata(metadata: dict[str, str] | None, headers) -> dict[str, str]:
+    """What routing rules match on: the request's `metadata`, overridden by `x-tuneline-<key>` headers."""
+    meta = dict(metadata or {})
+    for key, value in headers.items():
+        if key.lower().startswith("x-tuneline-"):
+            meta[key.lower().removeprefix("x-tuneline-")] = value
+    return meta
+
+
+def check_request(req: ChatCompletionRequest, settings: ServingSettings, manager) -> None:
+    """One served model (the llama.cpp backend): refuse not ready, another model, too many tokens."""
+    if manager.current is None:
         raise ApiError(
-            404,
-            f"model {req.model!r} is not served here; this server serves {served.name!r}"
-            + ("; the challenger answers only through routing" if manager.challenger else ""),
-            code="model_not_found",
-            param="model",
+            503, "no model version is loaded yet; see GET /ready", type="server_error", code="not_ready"
         )
+    if req.model not in {
+        manager.current.name,
+        f"{manager.current.name}@{settings.serve_alias}",
+        settings.model_uri,
+    }:
+        raise ApiError(404, f"model {req.model!r} is not served here; this server serves "
+                       f"{manager.current.name!r}", code="model_not_found", param="model")  # fmt: skip
+    check_limits(req, settings)
+
+
+def check_limits(req: ChatCompletionRequest, settings: ServingSettings) -> None:
+    """Refuse token counts over the server's limits."""
     for field, value in (("max_tokens", req.requested_max_tokens), ("min_tokens", req.min_tokens)):
         if value and value > settings.max_tokens_limit:
             raise ApiError(
@@ -128,7 +183,9 @@ async def next_event(sub: Submission, deadline: float) -> Started | TokenEvent |
         ) from None
 
 
-def envelope(cid: str, started: Started, kind: str, choices: list, **extra) -> dict:
+def envelope(
+    cid: str, started: Started, kind: str, choices: list, routing: dict | None = None, **extra
+) -> dict:
     """The fields every chat.completion and chat.completion.chunk body carries."""
     served = started.served
     return {
@@ -138,6 +195,7 @@ def envelope(cid: str, started: Started, kind: str, choices: list, **extra) -> d
         "model": served.name,
         "system_fingerprint": served.fingerprint,
         "registry_version": served.version,
+        **({"routing": routing} if routing else {}),
         "choices": choices,
         **extra,
     }
@@ -204,11 +262,12 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict:
     }
 
 
-def response_headers(started: Started) -> dict[str, str]:
-    """Which model, version and route answered (the same on JSON and streamed answers)."""
+def response_headers(started: Started, routed_by: str | None = None) -> dict[str, str]:
+    """Which model, version and route answered, and why that model (the same on JSON and streamed answers)."""
     served = started.served
-    return {
+    headers = {
         "x-tuneline-model": served.name,
         "x-tuneline-model-version": served.version,
         "x-tuneline-route": started.route,
     }
+    return headers | ({"x-tuneline-routed-by": routed_by} if routed_by else {})

@@ -108,8 +108,15 @@ class LlamaCppManager:
         settled = self.controller.checked.is_set() or not self.settings.watch_registry
         return self.current is not None and settled
 
-    def get(self, alias: str) -> LlamaServed | None:
+    def get(self, alias: str, model: str | None = None) -> LlamaServed | None:
         return self.served.get(alias)
+
+    @property
+    def members(self) -> list[LlamaCppManager]:
+        return [self]
+
+    def is_loaded(self, name: str) -> bool:
+        return self.served.get(self.alias_of(name)) is not None
 
     def alias_of(self, name: str) -> str:
         if name == adapter_name(self.settings, self.settings.serve_alias):

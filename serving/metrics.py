@@ -77,6 +77,12 @@ class ServingMetrics:
             ["route", "version"],
             registry=r,
         )
+        self.context_routed = Counter(
+            "tuneline_context_routed_requests",
+            "Requests to the router model by the model chosen and why (rule | similarity | fallback)",
+            ["model", "by"],
+            registry=r,
+        )
         self.shadow_dropped = Counter(
             "tuneline_shadow_dropped",
             "Shadow generations skipped (backlog full or no challenger)",

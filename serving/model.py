@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from components.common.chat_model import ChatModel
@@ -50,11 +52,21 @@ def warm_up(served: ServedModel) -> None:
 class ModelManager:
     """Holds the version of each watched alias; the controller calls `load_adapter` when an alias moves."""
 
-    def __init__(self, settings: ServingSettings, metrics: ServingMetrics):
+    def __init__(
+        self,
+        settings: ServingSettings,
+        metrics: ServingMetrics,
+        peers: Callable[[], list[ServedModel]] | None = None,
+        load_lock: threading.Lock | None = None,
+    ):
         self.settings, self.metrics = settings, metrics
         self.aliases = settings.served_aliases  # the served alias first
-        self.shared = len(self.aliases) > 1  # routing on: unmerged adapters, one model per base
+        # routing on, or several registered models (peers: every version the set serves): unmerged adapters,
+        # one model per base
+        self.shared = len(self.aliases) > 1 or peers is not None
         self.served: dict[str, ServedModel] = {}
+        self.peers = peers or (lambda: list(self.served.values()))
+        self.load_lock = load_lock or threading.Lock()  # one load at a time (a set shares it: one base load)
         self.controller = AliasController(settings, self)
         self.controller.on_poll_error = metrics.poll_errors.inc
 
@@ -74,13 +86,23 @@ class ModelManager:
         return challenger
 
     @property
+    def members(self) -> list[ModelManager]:
+        """The registered models served (one here; serving/model_set.py serves several)."""
+        return [self]
+
+    def is_loaded(self, name: str) -> bool:
+        """Whether the adapter name (model id) `name` has a version loaded (KeyError: not served here)."""
+        return self.served.get(self.alias_of(name)) is not None
+
+    @property
     def ready(self) -> bool:
         """The champion is loaded and every other alias was tried once (so routing is settled)."""
         settled = self.controller.checked.is_set() or not self.settings.watch_registry
         return self.current is not None and settled
 
-    def get(self, alias: str) -> ServedModel | None:
-        """The version answering for `alias` (None for a challenger that is the champion's version)."""
+    def get(self, alias: str, model: str | None = None) -> ServedModel | None:
+        """The version answering for `alias` (None for a challenger that is the champion's version); `model`
+        names the registered model where several are served (serving/model_set.py)."""
         if self.shared and alias == self.settings.challenger_alias:
             return self.challenger
         return self.served.get(alias)
@@ -110,15 +132,16 @@ class ModelManager:
         started = time.perf_counter()
         log.info("loading %s (alias %s) beside version %s", ref.uri, alias, held.version if held else None)
         try:
-            candidate = self._load(alias, ref, Path(path))
+            with self.load_lock:
+                candidate = self._load(alias, ref, Path(path))
         except Exception:
             self.metrics.load_failures.labels(version=ref.version).inc()
             raise
         self.served[alias] = candidate  # the atomic swap: new batches take this one
         if held is not None:
-            release(held, [s for s in self.served.values() if s is not held])
+            release(held, [s for s in self.peers() if s is not held])
             self.metrics.swaps.inc()
-        self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
+        self.metrics.set_served([(s.name, s.version) for s in self.peers()])
         log.info(
             "serving %s (alias %s, fingerprint %s%s) after %.1f s",
             ref.uri,
@@ -134,8 +157,8 @@ class ModelManager:
     def unload_adapter(self, name: str) -> None:
         held = self.served.pop(self.alias_of(name), None)
         if held is not None:
-            release(held, list(self.served.values()))
-            self.metrics.set_served([(s.name, s.version) for s in self.served.values()])
+            release(held, self.peers())
+            self.metrics.set_served([(s.name, s.version) for s in self.peers()])
             log.info("%s unloaded (version %s)", name, held.version)
 
     def _load(self, alias: str, ref: VersionRef, adapter_dir: Path) -> ServedModel:
@@ -147,7 +170,7 @@ class ModelManager:
             same := next((s for s in self.served.values() if s.version == ref.version), None)
         ):
             return dataclasses.replace(same, alias=alias, loaded_at=time.time())
-        host = find_host(self.served.values(), base_ref["sha256"]) if self.shared else None
+        host = find_host(self.peers(), base_ref["sha256"]) if self.shared else None
         if host is not None:
             candidate = attach_version(host, ref, alias, adapter_dir)
         else:
@@ -159,6 +182,6 @@ class ModelManager:
         try:
             warm_up(candidate)
         except Exception:
-            release(candidate, [s for s in self.served.values() if s is not candidate])
+            release(candidate, [s for s in self.peers() if s is not candidate])
             raise
         return candidate

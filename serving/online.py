@@ -68,6 +68,7 @@ class OnlineLog:
         finish_reason: str | None,
         completion_tokens: int,
         shadow_of: str | None = None,
+        routing: str | None = None,
     ) -> None:
         """Queue the record of one answer (non-blocking); `t0` is when the request arrived (monotonic)."""
         if self.log is None:
@@ -87,11 +88,17 @@ class OnlineLog:
                 latency_ms=(time.monotonic() - t0) * 1000,
                 finish_reason=finish_reason,
                 shadow_of=shadow_of,
+                routing=routing,
             )
         )
 
     def shadow_sink(
-        self, primary_id: str, messages: list[dict[str, str]], user: str | None, t0: float
+        self,
+        primary_id: str,
+        messages: list[dict[str, str]],
+        user: str | None,
+        t0: float,
+        routing: str | None = None,
     ) -> Callable[[object], None]:
         """Events of the challenger's shadow answer (on the batch thread) -> one log row, `<id>-shadow`."""
         seen: list[Started] = []
@@ -102,7 +109,7 @@ class OnlineLog:
             elif isinstance(event, TokenEvent) and event.finish_reason and seen:
                 self.answered(
                     f"{primary_id}-shadow", seen[0], messages, user, t0, event.text,
-                    event.finish_reason, event.completion_tokens, shadow_of=primary_id,
+                    event.finish_reason, event.completion_tokens, shadow_of=primary_id, routing=routing,
                 )  # fmt: skip
             elif isinstance(event, ApiError):
                 log.info("shadow answer for %s failed: %s", primary_id, event.message)

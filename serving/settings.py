@@ -3,6 +3,7 @@
     TUNELINE_API_KEYS=key-a,key-b TUNELINE_SERVE_ALIAS=champion TUNELINE_PORT=8000 tuneline serve
     TUNELINE_ROUTING=canary TUNELINE_CANARY_FRACTION=0.2 TUNELINE_REQUEST_LOG_URL=sqlite:///requests.db tuneline serve
     TUNELINE_BACKEND=llama_cpp TUNELINE_LLAMA_CPP_QUANTIZATION=q8_0 tuneline serve      # CPU: the checked GGUF export
+    TUNELINE_ROUTING_POLICY=configs/serving.yaml tuneline serve      # several models, `model: "auto"` routes by context
 
 Every limit here answers with a clear 4xx (or 504 for the timeout) and an OpenAI-style error body.
 """
@@ -137,8 +138,19 @@ class ServingSettings(TunelineSettings):
         "`tuneline export gguf` registers to).",
     )
 
+    routing_policy: str | None = Field(
+        default=None,
+        description="YAML of several registered models served together over one base and routed by context "
+        "(configs/serving.yaml; serving/context_router.py). None: only registered_model_name is served.",
+    )
+
     @model_validator(mode="after")
     def _backend_supports_routing(self) -> ServingSettings:
+        if self.backend == "llama_cpp" and self.routing_policy:
+            raise ValueError(
+                "routing_policy is not supported with backend=llama_cpp (one merged GGUF per llama-server "
+                "process): use backend=transformers, which holds several models' adapters over one base"
+            )
         if self.backend == "llama_cpp" and self.routing != "off":
             raise ValueError(
                 f"routing={self.routing} is not supported with backend=llama_cpp (one merged GGUF per llama-server "

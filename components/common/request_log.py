@@ -47,7 +47,11 @@ requests_table = sa.Table(
     sa.Column("finish_reason", sa.String(32)),
     sa.Column("shadow_of", sa.String(64), index=True),  # a shadow answer: id of the request it mirrors
     sa.Column("redactions", sa.Integer, nullable=False, default=0),  # PII spans replaced before writing
+    sa.Column(
+        "routing", sa.String(200)
+    ),  # why this model answered a routed request: rule:..., similarity:0.81
 )
+ADDED_COLUMNS = {"routing": "VARCHAR(200)"}  # columns added after the first release: added to older logs
 feedback_table = sa.Table(
     "feedback",
     metadata,
@@ -76,7 +80,17 @@ class RequestRecord:
     latency_ms: float = 0.0
     finish_reason: str | None = None
     shadow_of: str | None = None
+    routing: str | None = None
     created_at: float = field(default_factory=time.time)
+
+
+def add_missing_columns(engine: sa.Engine) -> None:
+    """A log written by an older tuneline lacks the newer columns: add them (nullable), keep every row."""
+    present = {c["name"] for c in sa.inspect(engine).get_columns("requests")}
+    with engine.begin() as conn:
+        for name, kind in ADDED_COLUMNS.items():
+            if name not in present:
+                conn.execute(sa.text(f"ALTER TABLE requests ADD COLUMN {name} {kind}"))
 
 
 class UnknownCompletion(KeyError):
@@ -100,6 +114,7 @@ class RequestLog:
         self.retention_days = retention_days
         self.engine = make_engine(url)
         metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
         self.dropped = 0  # records refused because the queue was full (the database is too slow or down)
         self.write_errors = 0
         self._queue: queue.Queue[RequestRecord | None] = queue.Queue(maxsize=max_queue)

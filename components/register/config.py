@@ -33,6 +33,11 @@ class RegisterConfig(StepConfig):
         description="reload the new version from the registry and re-answer the evaluation's first batch of "
         "golden prompts; any answer that differs from the evaluated one fails the registration (no alias moves)",
     )
+    training_prompts: str | None = Field(
+        None,
+        description="JSONL the adapter was trained on (sft.jsonl): its user turns are embedded (MiniLM) into the "
+        "vector index under `<model>/<version>`, which context routing and drift compare with; None: not indexed",
+    )
     incomplete_grace_s: float = Field(
         3600.0,
         description="a version left incomplete by a registration on another host is deleted after this many "

@@ -97,6 +97,9 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
         if gone := registry.collect_incomplete(cfg.registered_model_name, cfg.incomplete_grace_s):
             log.warning("deleted versions %s: registrations that never finished", ", ".join(gone))
         version, roundtrip = create_version(cfg, info.model_uri, version_tags, card, report)
+    index = (
+        index_training_prompts(cfg, version) if cfg.training_prompts else {"skipped": "no training_prompts"}
+    )
     result = {
         "name": cfg.registered_model_name,
         "version": version,
@@ -107,6 +110,7 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
         "base_bytes": registry.version_size_bytes(base.source),
         "run_id": run.info.run_id,
         "roundtrip": roundtrip,
+        "vector_index": index,
     }
     registry.write_json(Path(cfg.out_dir) / "registration.json", result)
     return result
@@ -141,6 +145,36 @@ def create_version(
         registry.client().delete_model_version(cfg.registered_model_name, mv.version)
         raise
     return str(mv.version), roundtrip
+
+
+def index_training_prompts(cfg: RegisterConfig, version: str) -> dict[str, Any]:
+    """Embed the training file's user turns under `<model>/<version>` in the vector index (incremental: texts
+    already embedded for another version or the data check are reused) and tag the version with the key. A
+    failure is reported and tagged, not raised: the version is registered and serving works without it."""
+    from components.common.jsonl import read_records
+    from components.common.vector_index import PromptIndex
+
+    key = f"{cfg.registered_model_name}/{version}"
+    texts = [
+        str(m.get("content", ""))
+        for _, record in read_records(cfg.training_prompts)
+        for m in (record.get("messages") or record.get("prompt") or [])
+        if isinstance(m, dict) and m.get("role") == "user" and m.get("content")
+    ]
+    c = registry.client()
+    try:
+        with PromptIndex() as index:
+            synced = index.sync(key, texts, kind="train")
+    except Exception as exc:
+        log.warning("training prompts of %s not indexed (context routing leaves it out): %s", key, exc)
+        c.set_model_version_tag(cfg.registered_model_name, version, "vector_index", f"failed: {exc}"[:500])
+        return {"key": key, "error": f"{type(exc).__name__}: {exc}"}
+    c.set_model_version_tag(
+        cfg.registered_model_name, version, "vector_index", f"{key} ({synced.rows} prompts)"
+    )
+    log.info("indexed %d training prompts under %s (%d embedded, %d reused) in %.1f s", synced.rows, key,
+             synced.embedded, synced.reused, synced.total_s)  # fmt: skip
+    return {"key": key, "rows": synced.rows, "embedded": synced.embedded, "seconds": round(synced.total_s, 2)}
 
 
 def check_roundtrip(cfg: RegisterConfig, version_uri: str, report: dict | None) -> dict[str, Any]:

@@ -224,4 +224,4 @@ def test_missing_broken_or_promoted_challenger_leaves_everything_to_the_champion
         registry.move_alias("solo", "champion", "3", "1", "promote", "test")  # promotion: both aliases on 3
         assert reload("champion")["status"] == "swapped" and route_and_version() == ("champion", "3")
         model = app.state.manager.current.chat.model
-        assert list(model.peft_config) == ["v3"]  # version 1's adapter left memory with its alias
+        assert list(model.peft_config) == ["solo-v3"]  # version 1's adapter left memory with its alias
