@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup demo test test-fast lint format data serve ui bench
+.PHONY: help setup demo demo-routing test test-fast lint format data serve ui bench
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,13 @@ demo: setup data/raw  ## fetch the demo data through DVC and run the whole lifec
 	@echo "== dvc status =="
 	@dvc status
 	@echo "Next: make serve (OpenAI-compatible API for @champion), make ui (MLflow UI), dvc metrics show"
+
+demo-routing: demo  ## a second product's assistant (Parcelpoint) trained and registered next to the demo's, both served behind the router
+	@# pipelines/routing_demo.py: validate -> train (LoRA SFT) -> evaluate -> register parcelpoint-assistant -> promote,
+	@# with configs/routing/*.yaml over configs/*.yaml, outputs in artifacts/routing/; then both champions' training
+	@# prompts in the vector index and pipelines/routing_show.py's serving + routing measurement. A rerun with
+	@# nothing changed skips training, evaluation and registration.
+	$(BIN)/python -m pipelines.routing_demo
 
 TEST_WORKERS ?= 2  # pytest-xdist workers: one per core (make test TEST_WORKERS=0 runs in one process)
 
