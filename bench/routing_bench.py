@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         router._embedder = embedder
         router.matrices()  # load the vectors once, as serving does when a version is loaded
         cases, named = heldout_cases(GOLDEN)
-        router.route(cases[0]["messages"], {})  # first call: lazy initialisation, not a request's cost
+        router.thread.submit(router.warm).result()  # loads and traces the embedder, as serving's /ready does
         measured = routing_accuracy(router, cases)
         off = [{"model": None, "messages": [{"role": "user", "content": q}]} for q in OFF_TOPIC]
         off_decisions = [router.route(c["messages"], {}) for c in off]

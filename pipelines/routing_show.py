@@ -5,7 +5,8 @@
 1. Starts `tuneline serve --routing-policy configs/serving.yaml` in process (uvicorn on 127.0.0.1, a free port).
 2. Routing accuracy by similarity alone: every held-out golden question of both products that does not name a
    product, routed with no metadata (so no rule can match), against the product it belongs to.
-3. The router's added latency at c=1: each of those distinct questions once (nothing is cached), p50/p95.
+3. The router's latency at c=1: each of those distinct questions once (nothing is cached), p50/p95; and end to
+   end over HTTP, `model: auto` against naming the model it routes to (max_tokens=1), the difference of p50s.
 4. A few real answers through the OpenAI API with `model: "auto"`: the question, the model and version that
    answered and why, the answer and the golden reference side by side; one request routed by a rule.
 """
@@ -45,11 +46,14 @@ def heldout_cases(golden: dict[str, Path] = GOLDEN) -> tuple[list[dict[str, Any]
 
 
 def routing_accuracy(router, cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Route each case with no metadata: accuracy, per-product confusion, and the router's time per request."""
+    """Route each case with no metadata, on the router's own thread as serving does: accuracy, per-product
+    confusion, and the time per request (submitting to that thread included)."""
     times, hits, confusion = [], 0, {}
     for case in cases:
         started = time.perf_counter()
-        decision = router.route(case["messages"], {})
+        decision = router.thread.submit(
+            router.route, case["messages"], {}
+        ).result()  # serving's router thread
         times.append((time.perf_counter() - started) * 1000)
         hits += decision.model == case["model"]
         row = confusion.setdefault(case["model"], {})
@@ -106,13 +110,35 @@ def serving(policy: Path = POLICY, out: str = "artifacts/routing"):
         thread.join(timeout=30)
 
 
-def show_answers(base: str, cases: list[dict[str, Any]], per_model: int = 2) -> list[dict[str, Any]]:
-    """A few questions per product through the OpenAI client with model=auto, and one routed by a rule."""
+def added_latency(base: str, cases: list[dict[str, Any]], n: int = 40) -> dict[str, float]:
+    """What routing adds to a request end to end at c=1: distinct questions, each asked as `model: auto` and
+    naming the model it is routed to (max_tokens=1, so the answer costs the same), in alternating order."""
+    import openai
+
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="none", max_retries=0)
+    times: dict[str, list[float]] = {"auto": [], "named": []}
+    for i, case in enumerate(cases[:n]):
+        runs = [("auto", "auto"), ("named", case["model"])]
+        for label, model in runs if i % 2 else reversed(runs):
+            started = time.perf_counter()
+            client.chat.completions.create(model=model, messages=case["messages"], max_tokens=1)
+            times[label].append((time.perf_counter() - started) * 1000)
+    auto, named = statistics.median(times["auto"]), statistics.median(times["named"])
+    return {"auto_ms_p50": auto, "named_ms_p50": named, "added_ms_p50": auto - named}
+
+
+def show_answers(
+    base: str, cases: list[dict[str, Any]], missed: list[dict[str, Any]], per_model: int = 2
+) -> list[dict[str, Any]]:
+    """A few questions per product through the OpenAI client with model=auto, and one routed by a rule: a
+    question similarity sends to the other product (both have billing), sent with its product's metadata."""
     import openai
 
     client = openai.OpenAI(base_url=f"{base}/v1", api_key="none")
     picked = [c for m in GOLDEN for c in [c for c in cases if c["model"] == m][:per_model]]
-    rule_case = dict(picked[0], metadata={"product": "parcelpoint"})  # a rule overrides what it is about
+    ruled = (missed or picked)[0]
+    product = "parcelpoint" if ruled["model"] == "parcelpoint-assistant" else "quillnote"
+    rule_case = dict(ruled, metadata={"product": product})  # configs/serving.yaml's rules on `product`
     shown = []
     for case in [*picked, rule_case]:
         raw = client.chat.completions.with_raw_response.create(
@@ -139,7 +165,9 @@ def serve_and_route(summary: dict[str, Any]) -> dict[str, Any]:
     with serving(out=summary.get("out", "artifacts/routing")) as (base, app):
         router = app.state.router
         measured = routing_accuracy(router, cases)
-        examples = show_answers(base, cases)
+        missed = [c for c in cases if router.route(c["messages"], {}).model != c["model"]]
+        end_to_end = added_latency(base, [c for c in cases if c not in missed])
+        examples = show_answers(base, cases, missed)
         status = router.status()
     summary.update(
         routing_accuracy=measured["accuracy"],
@@ -148,6 +176,8 @@ def serve_and_route(summary: dict[str, Any]) -> dict[str, Any]:
         routing_confusion=measured["confusion"],
         routing_latency_ms_p50=measured["latency_ms_p50"],
         routing_latency_ms_p95=measured["latency_ms_p95"],
+        routing_added_ms_p50_http=end_to_end["added_ms_p50"],
+        routing_http_ms_p50=end_to_end,
         routing_examples=examples,
         router=status,
         index_rows=sum(s.get("prompts", 0) for s in status["semantic"].values()),
@@ -161,6 +191,11 @@ def print_routing(summary: dict[str, Any]) -> None:
         f"routing accuracy by similarity alone: {summary['routing_accuracy']:.3f} on {summary['routing_cases']} "
         f"held-out questions ({summary['routing_left_out_naming_a_product']} naming a product left out); "
         f"router latency p50 {summary['routing_latency_ms_p50']:.1f} ms, p95 {summary['routing_latency_ms_p95']:.1f} ms"
+    )
+    http = summary["routing_http_ms_p50"]
+    print(
+        f"end to end at c=1 (max_tokens=1, 40 distinct questions): model=auto p50 {http['auto_ms_p50']:.1f} ms, "
+        f"the same model named {http['named_ms_p50']:.1f} ms: routing adds {http['added_ms_p50']:.1f} ms"
     )
     for model, row in summary["routing_confusion"].items():
         print(f"  {model}: routed to {row}")

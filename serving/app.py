@@ -14,6 +14,7 @@ alias against the audit at once rather than at the next poll (components/registe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -123,7 +124,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
                 a: (s.version if (s := manager.served.get(a)) else None) for a in manager.aliases
             }
         if router is not None:  # every model's versions, and what semantic routing compares with
-            await run_in_threadpool(router.warm)  # the embedder and the served versions' prompt vectors
+            await asyncio.get_running_loop().run_in_executor(router.thread, router.warm)  # embedder, vectors
             body["models"] = {
                 m.settings.registered_model_name: {
                     a: (s.version if (s := m.served.get(a)) else None) for a in m.aliases

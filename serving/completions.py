@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
 
-from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
@@ -105,7 +104,9 @@ async def choose_model(
     router, members = app.router, app.manager.members
     if router is not None and req.model == router.policy.router_model:
         meta = request_metadata(req.metadata, request.headers)
-        decision = await run_in_threadpool(router.route, messages, meta)
+        decision = await asyncio.get_running_loop().run_in_executor(
+            router.thread, router.route, messages, meta
+        )
         app.metrics.context_routed.labels(model=decision.model, by=decision.by).inc()
         member = app.manager.member(decision.model)
         if member.current is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -157,6 +158,9 @@ class ContextRouter:
         self._missing: dict[str, str] = {}  # model -> why it is out of semantic routing
         self._lock = threading.Lock()
         self._embedder = None
+        # one thread embeds every routed request (as one thread decodes every batch): torch's OpenMP team is
+        # per calling thread, and a new team on each of the server's pool threads would compete for the cores
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="tuneline-router")
 
     def embedder(self):
         if self._embedder is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from components.common.chat_model import AdapterRecord, adapter_base
+from components.common.config import ConfigError
 from components.common.pyfunc_signature import input_example
 from components.common.registry_io import MANIFEST_TAG, REGISTERING_TAG, STATE_TAG, file_manifest
 from components.common.tracking import lineage_tags, step_run
@@ -34,6 +35,9 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
     import mlflow
 
     adapter_dir = Path(cfg.adapter_dir)
+    if cfg.training_prompts and not Path(cfg.training_prompts).is_file():  # before anything is registered
+        raise ConfigError(f"training_prompts: {cfg.training_prompts} does not exist (the file the adapter was "
+                          "trained on, whose prompts are indexed; null to register without indexing them)")  # fmt: skip
     record = AdapterRecord.read(adapter_dir)
     base = adapter_base(record, f"adapter {adapter_dir}")
     report = (
@@ -155,14 +159,14 @@ def index_training_prompts(cfg: RegisterConfig, version: str) -> dict[str, Any]:
     from components.common.vector_index import PromptIndex
 
     key = f"{cfg.registered_model_name}/{version}"
-    texts = [
-        str(m.get("content", ""))
-        for _, record in read_records(cfg.training_prompts)
-        for m in (record.get("messages") or record.get("prompt") or [])
-        if isinstance(m, dict) and m.get("role") == "user" and m.get("content")
-    ]
     c = registry.client()
     try:
+        texts = [
+            str(m.get("content", ""))
+            for _, record in read_records(cfg.training_prompts)
+            for m in (record.get("messages") or record.get("prompt") or [])
+            if isinstance(m, dict) and m.get("role") == "user" and m.get("content")
+        ]
         with PromptIndex() as index:
             synced = index.sync(key, texts, kind="train")
     except Exception as exc:
