@@ -48,8 +48,8 @@ async def chat_completions(request: Request, app: Serving):
     deadline = t0 + settings.request_timeout_s
     req = parse_chat_request(await read_body_limited(request, settings.max_body_bytes))
     messages = [m.as_template_message() for m in req.messages]
+    check_limits(req, settings)  # before routing, which costs an embedding
     manager, decision = await choose_model(req, request, messages, app)
-    check_limits(req, settings)
     user = routing_key(req.user, request.headers.get("x-session-id"))
     challenger = manager.challenger
     route = choose_route(settings.routing, settings.canary_fraction, user, challenger is not None)
