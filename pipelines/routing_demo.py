@@ -149,40 +149,12 @@ def version_with_adapter(name: str, adapter_dir: str) -> str | None:
     return None
 
 
-def user_prompts(prompts_file: str | Path) -> list[str]:
-    """Every user turn of a chat JSONL file (the `messages` of SFT rows), in file order."""
-    from components.common.jsonl import read_records
-    from components.common.messages import parse_messages
-
-    texts = []
-    for line, record in read_records(prompts_file, ConfigError):
-        messages = parse_messages(record.get("messages"), f"{prompts_file}:{line}", "messages")
-        texts += [m["content"] for m in messages if m["role"] == "user" and m["content"].strip()]
-    return texts
-
-
-def index_version_prompts(name: str, version: str, prompts_file: str | Path) -> dict[str, Any]:
-    """The user turns of `prompts_file` into the vector index under `<name>/<version>`, where the router reads
-    a served version's training prompts, and the version tagged as register tags the ones it indexes.
-    Incremental (PromptIndex.sync): a version already indexed costs a query, no embedding."""
-    from components.common.vector_index import PromptIndex
-    from components.register import registry
-
-    key = f"{name}/{version}"
-    with PromptIndex() as index:
-        synced = index.sync(key, user_prompts(prompts_file), kind="train")
-    registry.client().set_model_version_tag(name, version, "vector_index", f"{key} ({synced.rows} prompts)")
-    return {"key": key, "rows": synced.rows, "embedded": synced.embedded, "seconds": round(synced.total_s, 2)}
-
-
 def ensure_indexed(name: str, version: str, prompts_file: str) -> dict[str, Any]:
-    """INDEX CALL SITE: components/common/vector_index.py's `index_version_prompts(name, version, prompts_file)`
-    once it has one, else this module's."""
-    try:
-        from components.common.vector_index import index_version_prompts as index
-    except ImportError:
-        index = index_version_prompts
-    return {"status": "indexed", **(index(name, version, prompts_file) or {})}
+    """The version's training prompts in the vector index (the register step's own indexing, incremental)."""
+    from components.register.core import index_version_prompts
+
+    result = index_version_prompts(name, version, prompts_file)
+    return {"status": "failed" if "error" in result else "indexed", **result}
 
 
 def champion_prompts_file(name: str, version: str, prompts_file: str) -> dict[str, Any]:

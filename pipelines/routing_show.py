@@ -48,20 +48,22 @@ def heldout_cases(golden: dict[str, Path] = GOLDEN) -> tuple[list[dict[str, Any]
 def routing_accuracy(router, cases: list[dict[str, Any]]) -> dict[str, Any]:
     """Route each case with no metadata, on the router's own thread as serving does: accuracy, per-product
     confusion, and the time per request (submitting to that thread included)."""
-    times, hits, confusion = [], 0, {}
+    times, missed, confusion = [], [], {}
     for case in cases:
         started = time.perf_counter()
         decision = router.thread.submit(
             router.route, case["messages"], {}
         ).result()  # serving's router thread
         times.append((time.perf_counter() - started) * 1000)
-        hits += decision.model == case["model"]
+        if decision.model != case["model"]:
+            missed.append(case)
         row = confusion.setdefault(case["model"], {})
         row[decision.model] = row.get(decision.model, 0) + 1
     times.sort()
     return {
         "cases": len(cases),
-        "accuracy": hits / len(cases) if cases else None,
+        "accuracy": 1 - len(missed) / len(cases) if cases else None,
+        "missed": missed,
         "confusion": confusion,
         "latency_ms_p50": statistics.median(times) if times else None,
         "latency_ms_p95": times[int(0.95 * (len(times) - 1))] if times else None,
@@ -165,7 +167,7 @@ def serve_and_route(summary: dict[str, Any]) -> dict[str, Any]:
     with serving(out=summary.get("out", "artifacts/routing")) as (base, app):
         router = app.state.router
         measured = routing_accuracy(router, cases)
-        missed = [c for c in cases if router.route(c["messages"], {}).model != c["model"]]
+        missed = measured["missed"]
         end_to_end = added_latency(base, [c for c in cases if c not in missed])
         examples = show_answers(base, cases, missed)
         status = router.status()

@@ -39,3 +39,16 @@ def parse_messages(value: Any, where: str, field: str, last: str | None = None) 
     if last is not None and value[-1]["role"] != last:
         raise MessagesError(f"{where}: `{field}` must end with a message of role {last!r}")
     return [{"role": m["role"], "content": m["content"]} for m in value]
+
+
+def user_turns(record: dict[str, Any]) -> list[str]:
+    """User turns of a chat record (SFT `messages` or a preference/golden `prompt`), skipping malformed ones:
+    what the vector index stores for a data file or a registered version's training prompts."""
+    messages = record.get("messages", record.get("prompt"))
+    if not isinstance(messages, list):
+        return []
+    return [
+        m["content"]
+        for m in messages
+        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
+    ]

@@ -47,11 +47,11 @@ from typing import Any
 from components.common.config import ConfigError
 from components.common.hashing import file_sha256
 from components.common.jsonl import read_jsonl
+from components.common.messages import user_turns
 from components.common.step import StepFailed
 from components.online.config import DriftSettings, OnlineConfig, since
 from components.online.logs import last_user_turn, read_requests
 from components.online.stats import bin_shares, js_divergence, psi, quantile_edges
-from components.validate_data.features import user_turns
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 

@@ -102,7 +102,9 @@ def run(cfg: RegisterConfig) -> dict[str, Any]:
             log.warning("deleted versions %s: registrations that never finished", ", ".join(gone))
         version, roundtrip = create_version(cfg, info.model_uri, version_tags, card, report)
     index = (
-        index_training_prompts(cfg, version) if cfg.training_prompts else {"skipped": "no training_prompts"}
+        index_version_prompts(cfg.registered_model_name, version, cfg.training_prompts)
+        if cfg.training_prompts
+        else {"skipped": "no training_prompts"}
     )
     result = {
         "name": cfg.registered_model_name,
@@ -151,31 +153,28 @@ def create_version(
     return str(mv.version), roundtrip
 
 
-def index_training_prompts(cfg: RegisterConfig, version: str) -> dict[str, Any]:
-    """Embed the training file's user turns under `<model>/<version>` in the vector index (incremental: texts
-    already embedded for another version or the data check are reused) and tag the version with the key. A
-    failure is reported and tagged, not raised: the version is registered and serving works without it."""
+def index_version_prompts(name: str, version: str, prompts_file: str | Path) -> dict[str, Any]:
+    """Embed the user turns of the file `name` v`version` was trained on under `<name>/<version>` in the vector
+    index, where the context router reads them (incremental: texts already embedded for another version or the
+    data check are reused), and tag the version with the key. A failure is reported and tagged, not raised:
+    the version stays registered and serving works without it (routing leaves it out)."""
     from components.common.jsonl import read_records
+    from components.common.messages import user_turns
     from components.common.vector_index import PromptIndex
 
-    key = f"{cfg.registered_model_name}/{version}"
+    key = f"{name}/{version}"
     c = registry.client()
     try:
         texts = [
-            str(m.get("content", ""))
-            for _, record in read_records(cfg.training_prompts)
-            for m in (record.get("messages") or record.get("prompt") or [])
-            if isinstance(m, dict) and m.get("role") == "user" and m.get("content")
+            turn for _, record in read_records(prompts_file) for turn in user_turns(record) if turn.strip()
         ]
         with PromptIndex() as index:
             synced = index.sync(key, texts, kind="train")
     except Exception as exc:
         log.warning("training prompts of %s not indexed (context routing leaves it out): %s", key, exc)
-        c.set_model_version_tag(cfg.registered_model_name, version, "vector_index", f"failed: {exc}"[:500])
+        c.set_model_version_tag(name, version, "vector_index", f"failed: {exc}"[:500])
         return {"key": key, "error": f"{type(exc).__name__}: {exc}"}
-    c.set_model_version_tag(
-        cfg.registered_model_name, version, "vector_index", f"{key} ({synced.rows} prompts)"
-    )
+    c.set_model_version_tag(name, version, "vector_index", f"{key} ({synced.rows} prompts)")
     log.info("indexed %d training prompts under %s (%d embedded, %d reused) in %.1f s", synced.rows, key,
              synced.embedded, synced.reused, synced.total_s)  # fmt: skip
     return {"key": key, "rows": synced.rows, "embedded": synced.embedded, "seconds": round(synced.total_s, 2)}

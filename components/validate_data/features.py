@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from components.common.jsonl import LoadedFile, Record
+from components.common.messages import user_turns
 from components.common.pii import PiiFinding
 from components.validate_data.checks import check_record, content_text, normalise
 from components.validate_data.rules import FEATURE_COLUMNS, NUMERIC_COLUMNS
@@ -94,18 +95,6 @@ def add_length_preference(records: list[tuple[int, Record]], well_formed, rows) 
         if well_formed[line].get("chosen") and well_formed[line].get("rejected"):
             longer = len(content_text(record["chosen"])) > len(content_text(record["rejected"]))
             rows[line]["chosen_longer"] = 1.0 if longer else 0.0
-
-
-def user_turns(record: Record) -> list[str]:
-    """User turns of a training record (SFT messages or preference prompt), if well formed."""
-    messages = record.get("messages", record.get("prompt"))
-    if not isinstance(messages, list):
-        return []
-    return [
-        m["content"]
-        for m in messages
-        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
-    ]
 
 
 def training_index(training: Mapping[str, LoadedFile]) -> list[tuple[str, str]]:

@@ -25,9 +25,9 @@ import numpy as np
 
 from components.common.embeddings import Embedder, EmbedderUnavailable
 from components.common.jsonl import LoadedFile
+from components.common.messages import user_turns
 from components.common.vector_index import PromptIndex, dataset_key, truncate_utf8
 from components.validate_data.config import ValidateDataConfig
-from components.validate_data.features import user_turns
 
 SEMANTIC_RULE = "golden.semantic_contamination"
 TRAINING_KINDS = ("sft", "preference")
