@@ -245,20 +245,19 @@ def conversation(i: int) -> list[dict[str, str]]:
 def raw_system(version: str, new_tokens: int) -> dict:
     """ChatModel.generate in this process on the version exactly as the server loads it (merged adapter).
 
-    It runs on one worker thread, as the server's batcher and `mlflow models serve`'s handlers do: on this
-    shared 2-core machine the same generate call ran 4-6x slower on the main thread than on a worker
-    thread while other jobs loaded the CPUs, which would flatter both servers.
+    It runs on the main thread, the only thread of this process that runs torch (registration did too): one
+    OpenMP team, as in the server, whose batch thread alone runs torch on several threads. A generate on a
+    second thread gets a second team, and libgomp then stops spin-waiting between parallel regions (more
+    threads than cores): the same batch took 1.3-1.5x as long there (serving/batching.py `start`), which
+    flattered both servers before.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from components.common.chat_model import ChatModel
 
     chat = ChatModel.load(f"models:/{NAME}/{version}", merge=True)  # as `tuneline serve` with routing off
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-generate")
     n = new_tokens
 
     def generate(conversations) -> None:
-        check_len(worker.submit(chat.generate, conversations, max_new_tokens=n).result(), n)
+        check_len(chat.generate(conversations, max_new_tokens=n), n)
 
     def eight(batches: int) -> tuple[list[float], float]:
         took = [timed(lambda: generate([conversation(i) for i in range(8)])) for _ in range(batches)]
@@ -381,7 +380,7 @@ def make_client(kind: str, port: int, new_tokens: int):
                 "min_tokens": new_tokens,
             }
         else:
-            path, body = "/invocations", {"dataframe_records": [{"messages": conversation(i)}]}
+            path, body = "/invocations", {"inputs": [{"messages": conversation(i)}]}  # typed pyfunc input
         conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
         response = conn.getresponse()
         payload = json.loads(response.read())

@@ -85,13 +85,9 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         log.info("serving %s (API keys %s)", settings.model_uri, "required" if settings.api_keys else "off")
         if settings.routing != "off":
             log.info("routing %s to alias %s", settings.routing, settings.challenger_alias)
-        if settings.torch_threads:
-            import torch
-
-            torch.set_num_threads(settings.torch_threads)
         online.start()
+        batcher.start()  # first: the batch thread takes torch's threads, later ones run torch on one
         manager.start()
-        batcher.start()
         yield
         batcher.stop()
         manager.stop()

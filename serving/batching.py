@@ -108,15 +108,39 @@ class DynamicBatcher:
         self.last_batch_end = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.torch_threads = 0  # torch threads of the batch thread (0: not a torch backend)
+        self._default_threads = 0  # the process's torch threads before start, restored by stop
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="tuneline-batcher", daemon=True)
+        """Start the batch thread. It alone runs torch's parallel ops, on `torch_threads` cores (0: torch's
+        default); every thread that starts torch work after it (loads and warm-ups, the router's embeddings)
+        runs it on one. Why: libgomp counts the threads of every OpenMP team any thread has started, idle or
+        not, and once they outnumber the cores it stops spin-waiting between parallel regions, so each of the
+        hundreds of small ops of a decode step waits for its workers to wake up. The alias controller's team
+        (from loading a version) cost 1.35x in req/s at c=8 for one merged version and 2.4x for a canary,
+        whose unmerged LoRA has the most small ops (`python bench/serving_bench.py [--online]`)."""
+        ready, wanted = threading.Event(), 0
+        if self.settings.backend == "transformers":
+            import torch
+
+            self._default_threads = torch.get_num_threads()
+            wanted = self.settings.torch_threads or self._default_threads
+        self._thread = threading.Thread(
+            target=self._run, args=(ready, wanted), name="tuneline-batcher", daemon=True
+        )
         self._thread.start()
+        ready.wait()
+        if wanted:
+            torch.set_num_threads(1)  # this thread, and the default of every thread that starts torch later
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=60)
+        if self._default_threads:  # the process's default back (tests run several apps in one process)
+            import torch
+
+            torch.set_num_threads(self._default_threads)
 
     def submit(self, submission: Submission) -> None:
         if self.work.primary >= self.settings.max_queued_requests:
@@ -137,7 +161,14 @@ class DynamicBatcher:
             return
         self.work.put(submission)
 
-    def _run(self) -> None:
+    def _run(self, ready: threading.Event, torch_threads: int) -> None:
+        if torch_threads:
+            import torch
+
+            torch.get_num_threads()  # torch's per-thread setup first, or it would overwrite the count below
+            torch.set_num_threads(torch_threads)
+            self.torch_threads = torch.get_num_threads()
+        ready.set()
         while not self._stop.is_set():
             batch = self.collect()
             if batch:

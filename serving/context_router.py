@@ -158,8 +158,8 @@ class ContextRouter:
         self._missing: dict[str, str] = {}  # model -> why it is out of semantic routing
         self._lock = threading.Lock()
         self._embedder = None
-        # one thread embeds every routed request (as one thread decodes every batch): torch's OpenMP team is
-        # per calling thread, and a new team on each of the server's pool threads would compete for the cores
+        # one thread embeds every routed request, on one core: the batch thread owns torch's OpenMP team, and
+        # every other team would slow its batches (serving/batching.py `DynamicBatcher.start`)
         self.thread = ThreadPoolExecutor(1, thread_name_prefix="tuneline-router")
 
     def embedder(self):

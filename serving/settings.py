@@ -64,8 +64,9 @@ class ServingSettings(TunelineSettings):
     torch_threads: int = Field(
         default=0,
         ge=0,
-        description="torch intra-op threads; 0 = torch's default (every core it sees). In a container set it "
-        "to the CPU limit: more threads than CPUs stall on each other.",
+        description="torch intra-op threads of the batch thread (every other thread runs torch on one); 0 = "
+        "torch's default (every core it sees). In a container set it to the CPU limit: more threads than "
+        "CPUs stall on each other.",
     )
     host: str = Field(
         default="127.0.0.1",
