@@ -162,13 +162,15 @@ class DynamicBatcher:
         self.work.put(submission)
 
     def _run(self, ready: threading.Event, torch_threads: int) -> None:
-        if torch_threads:
-            import torch
+        try:
+            if torch_threads:
+                import torch
 
-            torch.get_num_threads()  # torch's per-thread setup first, or it would overwrite the count below
-            torch.set_num_threads(torch_threads)
-            self.torch_threads = torch.get_num_threads()
-        ready.set()
+                torch.get_num_threads()  # torch's per-thread setup first, or it would overwrite the count below
+                torch.set_num_threads(torch_threads)
+                self.torch_threads = torch.get_num_threads()
+        finally:
+            ready.set()  # `start` waits for this
         while not self._stop.is_set():
             batch = self.collect()
             if batch:
