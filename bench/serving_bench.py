@@ -248,7 +248,7 @@ def raw_system(version: str, new_tokens: int) -> dict:
     It runs on the main thread, the only thread of this process that runs torch (registration did too): one
     OpenMP team, as in the server, whose batch thread alone runs torch on several threads. A generate on a
     second thread gets a second team, and libgomp then stops spin-waiting between parallel regions (more
-    threads than cores): the same batch took 1.3-1.5x as long there (serving/batching.py `start`), which
+    threads than cores): the same batch took 1.1-1.5x as long there (serving/batching.py `start`), which
     flattered both servers before.
     """
     from components.common.chat_model import ChatModel
