@@ -197,9 +197,11 @@ class ContextRouter:
                 log.info("routing: %d training prompts of %s", len(vectors), key)
 
     def warm(self) -> None:
-        """Load the embedder and the served versions' vectors now rather than on the first routed request."""
+        """Load the embedder and the served versions' vectors now rather than on the first routed request.
+        /ready calls this on every probe: after the first, it only re-reads vectors of a version that changed."""
         if self.policy.semantic.enabled:
-            self.embedder().embed_query("warm up")  # loads and traces the model
+            if self._embedder is None:
+                self.embedder().embed_query("warm up")  # loads and traces the model, once
             self.matrices()
 
     def route(self, messages: list[dict[str, str]], meta: dict[str, str]) -> RouteDecision:
