@@ -5,8 +5,9 @@
     release(old, still_served)                                     # retire; drop the adapter once unused
 
 Used while routing is on, and when several registered models are served (serving/model_set.py): a champion
-and its challenger, or two products' assistants, usually differ only in their LoRA adapter, so the base is held once and a batch names each row's adapter (adapters stay unmerged; the backend makes the
-batch's adapters active together, each scaled per row: components/common/generation.py `row_adapters`).
+and its challenger, or two products' assistants, usually differ only in their LoRA adapter, so the base is
+held once and a batch names each row's adapter (adapters stay unmerged; a batch of several adapters runs
+them as one stacked adapter masked per row: components/common/row_adapters.py).
 Adapters are loaded and deleted under the lock the versions share, so never during a batch.
 """
 

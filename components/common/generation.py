@@ -16,19 +16,21 @@ The same batch composition rules everywhere, so the same prompts give the same b
   - rows are decoded in a canonical order (sorted by prompt ids), whatever order they arrived in;
   - requests with different sampling settings decode in separate calls (`SamplingParams.group_key`); a seeded
     sampled request decodes alone, so its seed reproduces its answer;
-  - an unmerged PeftModel always decodes with its batch's adapters active together, each scaled per row by
-    a 0/1 mask (`row_adapters`), so a canary batch mixing champion and challenger rows runs the code an
-    unmerged evaluation of either runs, and each row adds exactly its own adapter's output (plus exact zeros).
+  - an unmerged PeftModel decodes a batch whose rows name different adapters (a canary batch) through one
+    stacked adapter masked per row (components/common/row_adapters.py): each row adds exactly its own
+    adapter's output, plus exact zeros, so it gets the bytes an unmerged evaluation of its version got.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
+
+from components.common.row_adapters import row_adapters
 
 DECODER = (
     "transformers-generate/1"  # in evaluation cache keys: answers cached by another decoder are not reused
@@ -270,45 +272,6 @@ class TransformersBackend:
                 stopping_criteria=StoppingCriteriaList([RowCriteria(states, capture)]),
             )
         return [state.completion() for state in states]
-
-
-@contextmanager
-def row_adapters(model, names: list[str]) -> Iterator[None]:
-    """Row i of the batch answers with adapter `names[i]` (peft's "__base__", or any name the model lacks:
-    no adapter). One adapter for every row: that adapter, active alone. Otherwise the batch's adapters are
-    active together (peft's multi-adapter LoRA forward), each one's scale a (batch, 1, 1) 0/1 mask times
-    its alpha / r (`LoraLayer.set_scale`), so every row adds its own adapter's output and exact zeros for
-    the others: the same numbers a batch of that adapter alone gives.
-
-    Why not `generate(adapter_names=...)`: peft's mixed-batch forward gathers and scatters each adapter's
-    rows in every LoRA layer at every step, which costs more than the mask on CPU
-    (`python bench/lora_mixing.py`, figures in bench/RESULTS.md). Restores the scales and the active
-    adapter after; callers decode one batch at a time per model."""
-    import torch
-    from peft.tuners.lora import LoraLayer
-
-    previous = model.active_adapter
-    unique = sorted(set(names) & set(model.peft_config))
-    masked = unique and set(names) != set(unique[:1])  # rows differ: scale each adapter by its rows' mask
-    layers = [m for m in model.modules() if isinstance(m, LoraLayer)] if masked else []
-    weight = next(model.parameters())
-    masks = {  # only a mixed batch needs them (an evaluation batch is one adapter's)
-        a: torch.tensor([n == a for n in names], dtype=weight.dtype, device=weight.device).view(-1, 1, 1)
-        for a in (unique if masked else ())
-    }
-    if unique:
-        model.base_model.set_adapter(unique, inference_mode=True)
-    try:
-        for layer in layers:
-            for a in unique:
-                layer.set_scale(a, masks[a])
-        with nullcontext() if unique else model.disable_adapter():
-            yield
-    finally:
-        for layer in layers:
-            for a in unique:
-                layer.set_scale(a, 1.0)
-        model.base_model.set_adapter(previous, inference_mode=True)
 
 
 class CaptureLogprobs:

@@ -78,7 +78,8 @@ def test_rows_of_two_adapters_in_one_batch_answer_as_each_adapter_alone(
     tiny_model_dir, tiny_adapter_dir, make_tiny_adapter, tmp_path
 ):
     """A batch mixing two adapters' rows (canary serving) gives each row its adapter's answer alone, and
-    leaves the model as it found it (the active adapter, float scales)."""
+    leaves the model as it found it (the active adapter, float scales, no stacked adapter); an adapter
+    deleted and loaded again with other weights is what the next mixed batch uses."""
     from peft.tuners.lora import LoraLayer
 
     from components.common.generation import GenerationRequest
@@ -100,3 +101,15 @@ def test_rows_of_two_adapters_in_one_batch_answer_as_each_adapter_alone(
     assert chat.model.active_adapter == default
     layer = next(m for m in chat.model.modules() if isinstance(m, LoraLayer))
     assert all(isinstance(scale, float) for scale in layer.scaling.values())
+    assert set(layer.lora_A) == {default, "other"}
+
+    with chat.model.disable_adapter():
+        base = [c.text for c in chat.backend.decode([GenerationRequest(p, chat.sampling()) for p in prompts])]
+    assert decode(["__base__", "other"]) == [base[0], alone["other"][1]]
+
+    chat.model.delete_adapter("other")
+    third = make_tiny_adapter(tiny_model_dir, tmp_path / "third", seed=8)
+    chat.model.load_adapter(str(third), adapter_name="other")
+    again = decode(["other", "other"])
+    assert again != alone["other"]
+    assert decode([default, "other"]) == [alone[default][0], again[1]]
