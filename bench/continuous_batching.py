@@ -20,6 +20,14 @@ windowed batcher like the pre-rewrite server's (wait `--window-ms` after the fir
 requests, one `generate`; arrivals during it wait for the next batch): p50/p95 from arrival to result,
 rounds interleaved. The rate defaults to `--load` (0.65) times the smaller batched capacity (8 / median
 time in (a)) of `generate` and the CB manager. Prints a table; figures go to bench/results/.
+
+Threads: torch's CPU build runs on GNU OpenMP, which slows every thread's parallel regions once the threads
+of all teams in the process (idle ones too) outnumber the cores (docs/serving.md, "torch threads"). So the
+main thread loads models on one torch thread and never decodes; each timed system runs on a thread of its
+own that takes torch's threads and ends after the run (its OpenMP workers go with it), and a CB manager is
+started for each timed call or round and stopped after it, so only one thread's team exists while a system
+is timed. (Until 2026-12-01, `generate` ran on the main thread beside a live CB manager's thread: both were
+slowed, CB most.)
 """
 
 from __future__ import annotations
@@ -41,12 +49,15 @@ from staggered_arrivals import client_schedules, quantile
 ATTNS = "sdpa,paged|eager,paged|sdpa"  # transformers 5.24 loads "paged|sdpa" as "sdpa" (a FutureWarning)
 
 
+THREADS = [0]  # torch threads of a timed system's thread (set in main)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    THREADS[0] = args.threads or torch.get_num_threads()
+    torch.set_num_threads(1)  # the main thread loads and waits; only a system's own thread computes
     from components.common.step import offline_environment
 
     offline_environment()
@@ -57,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += model_rows(name, got, args)
         table += [f"| {name} | {line}" for line in got["table"]]
     print("\n" + "\n".join(table))
-    record("continuous_batching", rows, tiny=args.tiny, threads=args.threads or None, table=table)
+    record("continuous_batching", rows, tiny=args.tiny, threads=THREADS[0], table=table)
     return 0
 
 
@@ -92,6 +103,27 @@ def model_dir(name: str) -> Path:
     from components.common.base_model import resolve_base_model
 
     return resolve_base_model("smollm2-135m-instruct").path
+
+
+def own_thread(fn, *args):
+    """fn(*args) on a new thread that takes torch's threads and ends after (its OpenMP team goes with it)."""
+    import torch
+
+    out: dict = {}
+
+    def target() -> None:
+        torch.set_num_threads(THREADS[0])
+        try:
+            out["value"] = fn(*args)
+        except BaseException as error:  # re-raised on the caller's thread
+            out["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
 
 
 def load(name: str, attn: str = "sdpa"):
@@ -174,6 +206,22 @@ def manager_fn(manager, n: int):
     return run
 
 
+def started_manager_fn(model, n: int, page_size: int):
+    """run(prompts) -> seconds: start a manager, warm it on two prompts, time the call, stop it."""
+
+    def run(prompts: list[list[int]]) -> float:
+        manager = start_manager(model, prompts, n, len(prompts), page_size)
+        try:
+            manager_fn(manager, n)(prompts[:2])
+            started = time.perf_counter()
+            manager_fn(manager, n)(prompts)
+            return time.perf_counter() - started
+        finally:
+            stop(manager)
+
+    return run
+
+
 def collect(manager, ids: set[str], on_done=None) -> dict:
     done = {}
     while len(done) < len(ids):
@@ -195,30 +243,25 @@ def stop(manager) -> None:
 def measure_batch(name: str, model, tokenizer, prompts, args) -> dict:
     """(a): {(system, attn): timings} plus {attn: "ok" | why it failed}; one CB model per attention."""
     n, page = args.new_tokens, args.page_size
-    runners, attns, managers = {("generate", "sdpa"): generate_fn(model, tokenizer, n)}, {}, []
-    try:
-        for attn in args.attn.split(","):
-            try:
-                cb_model, _ = load(name, attn)
-                batch_run = generate_batch_fn(cb_model, n, page)
-                batch_run(prompts)  # warm-up, and the check that this attention works
-                managers.append(start_manager(cb_model, prompts, n, len(prompts), page))
-                manager_run = manager_fn(managers[-1], n)
-                manager_run(prompts)
-                runners |= {("generate_batch", attn): batch_run, ("CB manager", attn): manager_run}
-                attns[attn] = "ok"
-            except Exception as error:  # an implementation CB refuses on CPU is a result, not a crash
-                attns[attn] = f"failed: {type(error).__name__}: {error}"[:160]
-                print(f"{name} {attn}: {attns[attn]}", flush=True)
-        times = interleaved(runners, prompts, args.reps)
-    finally:
-        for manager in managers:
-            stop(manager)
+    runners, attns = {("generate", "sdpa"): generate_fn(model, tokenizer, n)}, {}
+    for attn in args.attn.split(","):
+        try:
+            cb_model, _ = load(name, attn)
+            batch_run = generate_batch_fn(cb_model, n, page)
+            own_thread(batch_run, prompts)  # warm-up, and the check that this attention works
+            manager_run = started_manager_fn(cb_model, n, page)
+            own_thread(manager_run, prompts)
+            runners |= {("generate_batch", attn): batch_run, ("CB manager", attn): manager_run}
+            attns[attn] = "ok"
+        except Exception as error:  # an implementation CB refuses on CPU is a result, not a crash
+            attns[attn] = f"failed: {type(error).__name__}: {error}"[:160]
+            print(f"{name} {attn}: {attns[attn]}", flush=True)
+    times = interleaved(runners, prompts, args.reps)
     for key, took in times.items():
         print(f"{name} {key[0]} ({key[1]}): {fmt(took)}", flush=True)
     if args.cb_defaults and name == "tiny":  # one call: it takes tens of seconds and most of the RAM
         started = time.perf_counter()
-        generate_batch_fn(model, n, page, sized=False)(prompts)
+        own_thread(generate_batch_fn(model, n, page, sized=False), prompts)
         took = time.perf_counter() - started
         times[("generate_batch, CB's default cache sizing (1 call)", "sdpa")] = [took]
         print(f"{name} generate_batch with CB's default cache sizing: {took:.2f} s", flush=True)
@@ -226,15 +269,15 @@ def measure_batch(name: str, model, tokenizer, prompts, args) -> dict:
 
 
 def interleaved(runners: dict, prompts, reps: int) -> dict:
-    """`reps` timed calls of each runner, round-robin (after a warm-up of the first), so load from other jobs
-    on the machine hits them alike."""
-    next(iter(runners.values()))(prompts)  # warm-up of `generate` (the CB runners warmed up when built)
+    """`reps` timed calls of each runner, each on its own thread, round-robin (after a warm-up of the first),
+    so load from other jobs on the machine hits them alike. A runner that returns seconds timed itself."""
+    own_thread(next(iter(runners.values())), prompts)  # warm-up of `generate` (CB's warmed up when built)
     times = {key: [] for key in runners}
     for _ in range(reps):
         for key, run in runners.items():
             started = time.perf_counter()
-            run(prompts)
-            times[key].append(time.perf_counter() - started)
+            took = own_thread(run, prompts)
+            times[key].append(took if took is not None else time.perf_counter() - started)
     return times
 
 
@@ -263,6 +306,9 @@ def run_windowed(
     latencies: list[float] = []
 
     def batcher() -> None:
+        import torch
+
+        torch.set_num_threads(THREADS[0])  # the only thread computing (main only sleeps and queues)
         while len(latencies) < len(arrivals):
             batch = [waiting.get()]
             deadline = time.perf_counter() + window_s
@@ -296,25 +342,29 @@ def measure_staggered(name: str, model, tokenizer, prompts, batch: dict, args) -
     rate = args.rate or args.load * capacity
     print(f"{name} staggered: {rate:.2f} req/s ({args.load} x {capacity:.2f}), CB with {attn}", flush=True)
     cb_model, _ = load(name, attn)
-    manager = start_manager(cb_model, prompts, n, max(len(prompts), args.requests), args.page_size)
+
+    def cb_round(arrivals: list[float], tag: str) -> list[float]:  # a manager per round, on its own thread
+        manager = start_manager(cb_model, prompts, n, max(len(prompts), args.requests), args.page_size)
+        try:
+            manager_fn(manager, n)(prompts[:2])  # warm-up
+            return run_cb_staggered(manager, arrivals, prompts, n, tag)
+        finally:
+            stop(manager)
+
     systems = {
-        ("CB manager", attn): lambda arrivals, tag: run_cb_staggered(manager, arrivals, prompts, n, tag),
+        ("CB manager", attn): lambda arrivals, tag: own_thread(cb_round, arrivals, tag),
         ("windowed generate", "sdpa"): lambda arrivals, tag: run_windowed(
             generate_fn(model, tokenizer, n), arrivals, prompts, args.window_ms / 1000
         ),
     }
     got = {key: [] for key in systems}
-    try:
-        manager_fn(manager, n)(prompts[:2])  # warm-up
-        for r in range(args.rounds):
-            arrivals = sorted(t for s in client_schedules(rate, args.requests, args.seed + r) for t in s)
-            for key, run in systems.items():
-                latencies = run(arrivals, f"r{r}")
-                got[key] += latencies
-                p50 = quantile(sorted(latencies), 0.5)
-                print(f"{name} round {r + 1} {key[0]}: p50 {p50:.3f} s", flush=True)
-    finally:
-        stop(manager)
+    for r in range(args.rounds):
+        arrivals = sorted(t for s in client_schedules(rate, args.requests, args.seed + r) for t in s)
+        for key, run in systems.items():
+            latencies = run(arrivals, f"r{r}")
+            got[key] += latencies
+            p50 = quantile(sorted(latencies), 0.5)
+            print(f"{name} round {r + 1} {key[0]}: p50 {p50:.3f} s", flush=True)
     return {"rate": rate, "latencies": got}
 
 

@@ -10,12 +10,12 @@ Canary routing serves champion and challenger from one base: unmerged, each row 
   one adapter     unmerged, `set_adapter` (peft's plain LoRA forward)
   names, one      unmerged, `adapter_names` naming one adapter for every row (peft's mixed-batch forward)
   mixed 4/4       unmerged, half the rows champion, half challenger, `adapter_names` (peft's mixed batch)
-  scaled 4/4      unmerged, both adapters active, each scaled per row by a 0/1 mask (what the backend
-                  does: components/common/generation.py `row_adapters`)
-  delta scaled    the champion merged, the delta adapter scaled per row by a 0/1 mask
-  delta 4/4       the champion merged into the base, challenger rows through one adapter that is
-                  challenger minus champion (`add_weighted_adapter(..., [1, -1], combination_type="cat")`)
-and checks that each row's tokens equal its version's merged answer. The ratio merged / system is the
+  scaled 4/4      unmerged, both adapters active, each scaled per row by a 0/1 mask (the backend until
+                  2026-12-01: every adapter runs over every row)
+  stacked 4/4     unmerged, one stacked adapter masked per row (what the backend does:
+                  components/common/row_adapters.py)
+and checks that each row's tokens equal its version's merged answer, and that the stacked rows' logits are
+bit for bit those of a batch of their adapter alone. The ratio merged / system is the
 throughput a canary at 0.5 keeps against one merged version (the serving issue targets >= 0.85).
 """
 
@@ -26,6 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from _results import record  # bench/_results.py (bench/ is on sys.path); imported first: load at start
@@ -54,34 +56,45 @@ def random_adapter(base, lora: dict, seed: int, out: Path) -> Path:
 
 
 def systems(base, adapters: list[Path]) -> dict:
-    """name -> (model, adapter_names or None, per-row scaled): the ways of serving the two versions."""
+    """name -> (model, adapter_names or None, how rows pick adapters): the ways of serving two versions."""
     from peft import PeftModel
-
-    def unmerged():
-        model = PeftModel.from_pretrained(base.load_model(), adapters[0], adapter_name="champion")
-        model.load_adapter(adapters[1], adapter_name="challenger")
-        return model.eval()
 
     def merged(adapter: Path):
         return PeftModel.from_pretrained(base.load_model(), adapter).merge_and_unload().eval()
 
-    mixed = unmerged()
-    delta = PeftModel.from_pretrained(merged(adapters[0]), adapters[0], adapter_name="champion")
-    delta.load_adapter(adapters[1], adapter_name="challenger")
-    delta.add_weighted_adapter(["challenger", "champion"], [1.0, -1.0], "delta", combination_type="cat")
-    delta.delete_adapter("champion")
-    delta.delete_adapter("challenger")
+    mixed = PeftModel.from_pretrained(base.load_model(), adapters[0], adapter_name="champion")
+    mixed.load_adapter(adapters[1], adapter_name="challenger")
+    mixed.eval()
     return {
-        "merged": (merged(adapters[0]), None, False),
-        "challenger merged": (merged(adapters[1]), None, False),
-        "one adapter": (mixed, None, False),
-        "names, one": (mixed, ["champion"] * 8, False),
-        "mixed 4/4": (mixed, ["champion", "challenger"] * 4, False),
-        "delta 4/4": (delta.eval(), ["__base__", "delta"] * 4, False),
-        "scaled, one": (mixed, ["champion"] * 8, True),
-        "scaled 4/4": (mixed, ["champion", "challenger"] * 4, True),
-        "delta scaled 4/4": (delta, ["__base__", "delta"] * 4, True),
+        "merged": (merged(adapters[0]), None, None),
+        "challenger merged": (merged(adapters[1]), None, None),
+        "one adapter": (mixed, ["champion"] * 8, "rows"),
+        "names, one": (mixed, ["champion"] * 8, None),
+        "mixed 4/4": (mixed, ["champion", "challenger"] * 4, None),
+        "scaled 4/4": (mixed, ["champion", "challenger"] * 4, "scaled"),
+        "stacked 4/4": (mixed, ["champion", "challenger"] * 4, "rows"),
     }
+
+
+@contextmanager
+def scaled_rows(model, names: list[str]) -> Iterator[None]:
+    """The backend's way until 2026-12-01: every adapter active, each one's scale a per-row 0/1 mask."""
+    import torch
+    from peft.tuners.lora import LoraLayer
+
+    unique = sorted(set(names))
+    layers = [m for m in model.modules() if isinstance(m, LoraLayer)]
+    model.base_model.set_adapter(unique, inference_mode=True)
+    for layer in layers:
+        for a in unique:
+            layer.set_scale(a, torch.tensor([n == a for n in names], dtype=torch.float32).view(-1, 1, 1))
+    try:
+        yield
+    finally:
+        for layer in layers:
+            for a in unique:
+                layer.set_scale(a, 1.0)
+        model.base_model.set_adapter("champion", inference_mode=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,13 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="tiny random Llama instead of SmolLM2-135M")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    from contextlib import nullcontext
-
     import torch
     import yaml
 
     from components.common.base_model import resolve_base_model
-    from components.common.generation import row_adapters
+    from components.common.row_adapters import row_adapters
     from components.common.step import offline_environment
 
     offline_environment()
@@ -120,18 +131,35 @@ def main(argv: list[str] | None = None) -> int:
     runs = systems(base, adapters)
     times: dict[str, list[float]] = {name: [] for name in runs}
     tokens: dict[str, list] = {}
+    ways = {"rows": row_adapters, "scaled": scaled_rows}
     with torch.inference_mode():
         for round_ in range(args.rounds + 1):  # round 0 warms up
-            for name, (model, names, scaled) in runs.items():
-                extra = {"adapter_names": names} if names and not scaled else {}
+            for name, (model, names, way) in runs.items():
+                extra = {"adapter_names": names} if names and not way else {}
                 started = time.perf_counter()
-                with row_adapters(model, names) if scaled else nullcontext():
+                with ways[way](model, names) if way else nullcontext():
                     out = model.generate(**batch, **settings, **extra)
                 if round_:
                     times[name].append(time.perf_counter() - started)
                 tokens[name] = out[:, batch["input_ids"].shape[1] :].tolist()
+        exact = stacked_rows_exact(runs["stacked 4/4"][0], batch, settings, row_adapters)
     report(times, tokens, args)
+    print(f"stacked rows' logits bit for bit those of their adapter alone: {exact}")
     return 0
+
+
+def stacked_rows_exact(model, batch: dict, settings: dict, row_adapters) -> bool:
+    """Each row's logits at every step of a mixed stacked batch equal those of a batch of its adapter alone."""
+    import torch
+
+    def scores(names: list[str]) -> torch.Tensor:
+        with row_adapters(model, names):
+            out = model.generate(**batch, **settings, output_scores=True, return_dict_in_generate=True)
+        return torch.stack(out.scores, dim=1)
+
+    mixed = scores(["champion", "challenger"] * 4)
+    alone = {a: scores([a] * 8) for a in ("champion", "challenger")}
+    return all(torch.equal(mixed[i], alone["champion" if i % 2 == 0 else "challenger"][i]) for i in range(8))
 
 
 def report(times: dict[str, list[float]], tokens: dict[str, list], args) -> None:
@@ -143,16 +171,12 @@ def report(times: dict[str, list[float]], tokens: dict[str, list], args) -> None
         "merged",
         "one adapter",
         "names, one",
-        "scaled, one",
         "mixed 4/4",
-        "delta 4/4",
         "scaled 4/4",
-        "delta scaled 4/4",
+        "stacked 4/4",
     ):
         median = statistics.median(times[name])
-        want = (
-            tokens["merged"] if name in ("merged", "one adapter", "names, one", "scaled, one") else expected
-        )
+        want = tokens["merged"] if name in ("merged", "one adapter", "names, one") else expected
         same = sum(a == b for a, b in zip(tokens[name], want, strict=True))
         print(f"{name:18s} {median:9.2f} {merged / median:14.2f}  {same}/8")
         if name != "merged":
