@@ -34,6 +34,7 @@ from typing import Any
 
 _STACKS: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], _Stack]] = weakref.WeakKeyDictionary()
 STACK = "tuneline-rows"  # the stacked adapter's name in each LoRA layer, during a mixed batch only
+MAX_STACKS = 4  # stacks kept per model (each holds a copy of its adapters' LoRA weights)
 
 
 @dataclass
@@ -111,13 +112,16 @@ def _build(model, members: tuple[str, ...]) -> _Stack:
 
 
 def _stack_for(model, members: tuple[str, ...]) -> _Stack:
-    """The model's stack of these adapters, built on first use; stacks of a deleted adapter are dropped."""
+    """The model's stack of these adapters, built on first use. Stacks of a deleted adapter are dropped, and
+    at most MAX_STACKS are kept (the least recently used goes: many served models mix in many ways)."""
     stacks = _STACKS.setdefault(model, {})
     for key in [k for k, s in stacks.items() if not s.current()]:
         del stacks[key]
-    if members not in stacks:
-        stacks[members] = _build(model, members)
-    return stacks[members]
+    stack = stacks.pop(members, None) or _build(model, members)
+    while len(stacks) >= MAX_STACKS:
+        del stacks[next(iter(stacks))]
+    stacks[members] = stack  # last = most recently used
+    return stack
 
 
 def _masks(stack: _Stack, names: list[str], like) -> None:

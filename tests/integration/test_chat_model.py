@@ -75,13 +75,14 @@ def test_record_round_trip_keeps_unknown_fields(tmp_path):
 
 
 def test_rows_of_two_adapters_in_one_batch_answer_as_each_adapter_alone(
-    tiny_model_dir, tiny_adapter_dir, make_tiny_adapter, tmp_path
+    tiny_model_dir, tiny_adapter_dir, make_tiny_adapter, tmp_path, monkeypatch
 ):
     """A batch mixing two adapters' rows (canary serving) gives each row its adapter's answer alone, and
     leaves the model as it found it (the active adapter, float scales, no stacked adapter); an adapter
     deleted and loaded again with other weights is what the next mixed batch uses."""
     from peft.tuners.lora import LoraLayer
 
+    from components.common import row_adapters
     from components.common.generation import GenerationRequest
 
     chat = ChatModel.load(tiny_adapter_dir)
@@ -105,7 +106,9 @@ def test_rows_of_two_adapters_in_one_batch_answer_as_each_adapter_alone(
 
     with chat.model.disable_adapter():
         base = [c.text for c in chat.backend.decode([GenerationRequest(p, chat.sampling()) for p in prompts])]
+    monkeypatch.setattr(row_adapters, "MAX_STACKS", 1)
     assert decode(["__base__", "other"]) == [base[0], alone["other"][1]]
+    assert list(row_adapters._STACKS[chat.model]) == [("other",)]  # the (default, other) stack was dropped
 
     chat.model.delete_adapter("other")
     third = make_tiny_adapter(tiny_model_dir, tmp_path / "third", seed=8)
