@@ -44,6 +44,7 @@ class _Stack:
     members: tuple[str, ...]
     anchors: list[tuple[Any, str, Any]] = field(default_factory=list)  # (layer, member, its lora_A)
     layers: list[tuple[Any, Any, Any]] = field(default_factory=list)  # (LoRA layer, stacked A, stacked B)
+    idle: list[Any] = field(default_factory=list)  # LoRA layers none of the members adapts: no adapter runs
     layouts: dict[tuple, Any] = field(default_factory=dict)  # ((member, r), ...) -> its RowMask
 
     def current(self) -> bool:
@@ -88,7 +89,8 @@ def _build(model, members: tuple[str, ...]) -> _Stack:
     stack, anchored = _Stack(members), set()
     for layer in (m for m in model.modules() if isinstance(m, LoraLayer)):
         here = [m for m in members if m in layer.lora_A]
-        if not here:
+        if not here:  # another adapter (the active one, say) may adapt it: none may run in this batch
+            stack.idle.append(layer)
             continue
         variant = [m for m in here if m in getattr(layer, "lora_variant", {}) or layer.use_dora.get(m)]
         if (
@@ -165,6 +167,8 @@ def row_adapters(model, names: list[str]) -> Iterator[None]:
             layer.lora_dropout[STACK] = torch.nn.Identity()
             layer.r[STACK], layer.scaling[STACK] = down.weight.shape[0], scales[column]
             layer.set_adapter([STACK], inference_mode=True)
+        for layer in stack.idle:
+            layer.set_adapter([STACK], inference_mode=True)  # a name it lacks: peft's forward adds nothing
         yield
     finally:
         for layer, *_ in stack.layers:

@@ -116,3 +116,36 @@ def test_rows_of_two_adapters_in_one_batch_answer_as_each_adapter_alone(
     again = decode(["other", "other"])
     assert again != alone["other"]
     assert decode([default, "other"]) == [alone[default][0], again[1]]
+
+
+def test_a_mixed_batch_runs_no_adapter_in_layers_its_rows_adapters_leave_alone(tiny_adapter_dir, tmp_path):
+    """Rows of an adapter on layer 0 only, beside base rows, while the active adapter adapts every layer:
+    the other layers run no adapter, as in a batch of that adapter alone."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from components.common.generation import GenerationRequest
+
+    chat = ChatModel.load(tiny_adapter_dir)
+    torch.manual_seed(3)
+    partial = get_peft_model(
+        chat.base.load_model(),
+        LoraConfig(
+            r=4,
+            lora_alpha=8,
+            target_modules=["q_proj", "v_proj", "down_proj"],
+            layers_to_transform=[0],
+            init_lora_weights=False,
+        ),
+    )
+    partial.save_pretrained(tmp_path / "partial")
+    chat.model.load_adapter(str(tmp_path / "partial"), adapter_name="partial")
+    prompts = [chat.prompt_ids(q) for q in QUESTIONS]
+
+    def decode(names: list[str]) -> list[str]:
+        rows = [GenerationRequest(p, chat.sampling(), adapter=n) for p, n in zip(prompts, names, strict=True)]
+        return [c.text for c in chat.backend.decode(rows)]
+
+    alone, base = decode(["partial", "partial"]), decode(["__base__", "__base__"])
+    assert decode(["partial", "__base__"]) == [alone[0], base[1]]
+    assert decode(["__base__", "partial"]) == [base[0], alone[1]]
