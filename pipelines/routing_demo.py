@@ -9,7 +9,9 @@ Steps (each its `core.run`, configured by configs/<step>.yaml overlaid with conf
 under artifacts/routing/<step>): validate_data -> train (LoRA SFT; no align: see configs/routing/train.yaml) ->
 evaluate (vs parcelpoint-assistant@champion, else the base) -> register (parcelpoint-assistant, @challenger) ->
 promote (the demo's policy). Then both champions' training prompts are synced into the vector index, and
-pipelines/routing_show.py's `serve_and_route(summary)` serves both models behind the router and measures routing.
+pipelines/routing_show.py's `serve_and_route(summary)` serves both models behind the router and measures routing,
+in a process of its own (training left torch's OpenMP team on this process's main thread: docs/serving.md,
+"Threads").
 A rerun with nothing changed skips training (the adapter records the same data, config and base) and, when a
 version with this adapter's files is registered already, evaluation and registration. The summary is printed
 and written to artifacts/routing/summary.json.
@@ -269,9 +271,14 @@ def route(summary: dict[str, Any]) -> None:
                 raise
             entry |= {"status": "skipped", "reason": "pipelines/routing_show.py does not exist yet"}
             return
-        result = serve_and_route(summary)
-        if result is not None and result is not summary:
-            summary.update(result)
+        # A process of its own: this one trained and evaluated with an OpenMP team of torch threads on the main
+        # thread, and a second team (the server's batch thread) beside it slows every batch (docs/serving.md,
+        # "Threads"). The child gets the summary and returns it with the routing figures.
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            routed = pool.apply(serve_and_route, (dict(summary),))
+        summary.update({k: v for k, v in routed.items() if k != "steps"})
         entry["status"] = "done"
 
 
