@@ -41,7 +41,6 @@ MAX_STACKS = 4  # stacks kept per model (each holds a copy of its adapters' LoRA
 class _Stack:
     """The stacked adapter of some adapters: per LoRA layer its modules, and the mask of each layer layout."""
 
-    members: tuple[str, ...]
     anchors: list[tuple[Any, str, Any]] = field(default_factory=list)  # (layer, member, its lora_A)
     layers: list[tuple[Any, Any, Any]] = field(default_factory=list)  # (LoRA layer, stacked A, stacked B)
     idle: list[Any] = field(default_factory=list)  # LoRA layers none of the members adapts: no adapter runs
@@ -63,8 +62,8 @@ def _classes():
     class RowMask:
         """The (batch, 1, rank) 0/1 mask shared by the stacked layers of one layout; set per batch."""
 
-        def __init__(self, layout: tuple[tuple[str, int], ...]):
-            self.layout, self.mask = layout, None
+        def __init__(self):
+            self.mask = None
 
     class MaskedLinear(torch.nn.Linear):
         """A stacked down-projection: each row keeps only its own adapter's rank slots."""
@@ -86,7 +85,7 @@ def _build(model, members: tuple[str, ...]) -> _Stack:
     from peft.tuners.lora import LoraLayer
 
     RowMask, MaskedLinear = _classes()
-    stack, anchored = _Stack(members), set()
+    stack, anchored = _Stack(), set()
     for layer in (m for m in model.modules() if isinstance(m, LoraLayer)):
         here = [m for m in members if m in layer.lora_A]
         if not here:  # another adapter (the active one, say) may adapt it: none may run in this batch
@@ -106,7 +105,7 @@ def _build(model, members: tuple[str, ...]) -> _Stack:
             stack.anchors.append((layer, m, layer.lora_A[m]))
             anchored.add(m)
         layout = tuple((m, layer.r[m]) for m in here)
-        rows = stack.layouts.setdefault(layout, RowMask(layout))
+        rows = stack.layouts.setdefault(layout, RowMask())
         up = torch.cat([layer.lora_B[m].weight for m in here], dim=1)
         down = MaskedLinear(torch.cat([layer.lora_A[m].weight for m in here], dim=0), rows)
         stack.layers.append((layer, down, MaskedLinear(up)))
@@ -158,21 +157,22 @@ def row_adapters(model, names: list[str]) -> Iterator[None]:
     like = next(model.parameters())
     _masks(stack, names, like)
     scales: dict[tuple[float, ...], Any] = {}  # per-row alpha / r, one tensor per distinct column
+    identity = torch.nn.Identity()  # the stack's dropout (none at inference)
     try:
         for layer, down, up in stack.layers:
             column = tuple(float(layer.scaling.get(n, 0.0)) for n in names)
             if column not in scales:
                 scales[column] = torch.tensor(column, dtype=like.dtype).to(like.device).view(-1, 1, 1)
             layer.lora_A[STACK], layer.lora_B[STACK] = down, up
-            layer.lora_dropout[STACK] = torch.nn.Identity()
-            layer.r[STACK], layer.scaling[STACK] = down.weight.shape[0], scales[column]
+            layer.lora_dropout[STACK] = identity
+            layer.scaling[STACK] = scales[column]
             layer.set_adapter([STACK], inference_mode=True)
         for layer in stack.idle:
             layer.set_adapter([STACK], inference_mode=True)  # a name it lacks: peft's forward adds nothing
         yield
     finally:
         for layer, *_ in stack.layers:
-            for attr in ("lora_A", "lora_B", "lora_dropout", "r", "scaling"):
+            for attr in ("lora_A", "lora_B", "lora_dropout", "scaling"):
                 if STACK in getattr(layer, attr):
                     del getattr(layer, attr)[STACK]
         for rows in stack.layouts.values():
