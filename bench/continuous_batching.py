@@ -19,7 +19,10 @@ fed to (i) a started CB manager (`add_request` at each arrival; the fastest atte
 windowed batcher like the pre-rewrite server's (wait `--window-ms` after the first arrival, up to 8
 requests, one `generate`; arrivals during it wait for the next batch): p50/p95 from arrival to result,
 rounds interleaved. The rate defaults to `--load` (0.65) times the smaller batched capacity (8 / median
-time in (a)) of `generate` and the CB manager. Prints a table; figures go to bench/results/.
+time in (a)) of `generate` and the CB manager.
+(c) One request at a time (c=1): each of the 8 prompts alone, one after another, on `generate` and on a
+started CB manager (the fastest attention of (a)): what a lone client waits, the server's c=1 target.
+Prints a table; figures go to bench/results/.
 
 Threads: torch's CPU build runs on GNU OpenMP, which slows every thread's parallel regions once the threads
 of all teams in the process (idle ones too) outnumber the cores (docs/serving.md, "torch threads"). So the
@@ -333,12 +336,12 @@ def run_windowed(
 def measure_staggered(name: str, model, tokenizer, prompts, batch: dict, args) -> dict:
     """(b): the fastest working CB attention vs the windowed batcher, same schedule per round, interleaved."""
     n, times = args.new_tokens, batch["times"]
-    ok = [a for a, why in batch["attns"].items() if why == "ok"]
-    managers = {a: statistics.median(times[("CB manager", a)]) for a in ok}
-    if not managers:
+    attn = fastest_cb(batch)
+    if attn is None:
         return {}
-    attn = min(managers, key=managers.get)
-    capacity = len(prompts) / max(statistics.median(times[("generate", "sdpa")]), managers[attn])
+    capacity = len(prompts) / max(
+        statistics.median(times[("generate", "sdpa")]), statistics.median(times[("CB manager", attn)])
+    )
     rate = args.rate or args.load * capacity
     print(f"{name} staggered: {rate:.2f} req/s ({args.load} x {capacity:.2f}), CB with {attn}", flush=True)
     cb_model, _ = load(name, attn)
@@ -368,12 +371,50 @@ def measure_staggered(name: str, model, tokenizer, prompts, batch: dict, args) -
     return {"rate": rate, "latencies": got}
 
 
+def fastest_cb(batch: dict) -> str | None:
+    """The attention whose CB manager was fastest in (a), or None if none worked."""
+    ok = [a for a, why in batch["attns"].items() if why == "ok"]
+    return min(ok, key=lambda a: statistics.median(batch["times"][("CB manager", a)]), default=None)
+
+
+def measure_single(name: str, model, tokenizer, prompts, batch: dict, args) -> dict:
+    """(c): the prompts one at a time on `generate` and on a started CB manager; {system: [seconds per rep]}."""
+    n, attn = args.new_tokens, fastest_cb(batch)
+    if attn is None:
+        return {}
+    cb_model, _ = load(name, attn)
+    one = generate_fn(model, tokenizer, n)
+
+    def generate_each(prompts: list[list[int]]) -> None:
+        for prompt in prompts:
+            one([prompt])
+
+    def cb_each(prompts: list[list[int]]) -> float:
+        manager = start_manager(cb_model, prompts, n, 1, args.page_size)
+        try:
+            manager_fn(manager, n)(prompts[:1])  # warm-up
+            started = time.perf_counter()
+            for prompt in prompts:
+                manager_fn(manager, n)([prompt])
+            return time.perf_counter() - started
+        finally:
+            stop(manager)
+
+    times = interleaved({"generate": generate_each, f"CB manager ({attn})": cb_each}, prompts, args.reps)
+    for system, took in times.items():
+        print(f"{name} one at a time, {system}: {fmt(took)}", flush=True)
+    return times
+
+
 def measure_model(name: str, args) -> dict:
     model, tokenizer = load(name)
     prompts = chat_prompts(tokenizer, args.prompts)
     batch = measure_batch(name, model, tokenizer, prompts, args)
+    single = measure_single(name, model, tokenizer, prompts, batch, args)
     staggered = measure_staggered(name, model, tokenizer, prompts, batch, args)
-    return {"batch": batch, "staggered": staggered, "table": table_lines(batch, staggered)}
+    table = table_lines(batch, staggered)
+    table += [f"{cell(system)}, one at a time (c) | — | {statistics.median(took):.3f} | — | — |" for system, took in single.items()]  # fmt: skip
+    return {"batch": batch, "single": single, "staggered": staggered, "table": table}
 
 
 def table_lines(batch: dict, staggered: dict) -> list[str]:
@@ -403,6 +444,10 @@ def model_rows(name: str, got: dict, args) -> list[dict]:
     ]  # fmt: skip
     rows += [{"figure": f"CB {name}: attention {attn} {why}", "ours": None, "peer": None}
              for attn, why in got["batch"]["attns"].items() if why != "ok"]  # fmt: skip
+    if single := got["single"]:
+        (_, alone), (cb_system, cb_alone) = single.items()
+        rows.append({"figure": f"CB {name}: {args.prompts} prompts one at a time (c=1), {cb_system} vs `generate` ({n} new tokens, median of {args.reps})",
+                     "ours": statistics.median(cb_alone), "peer": statistics.median(alone), "unit": "s"})  # fmt: skip
     if stag := got["staggered"]:
         (cb_key, cb), (_, windowed) = stag["latencies"].items()
         what = f"Poisson {stag['rate']:.2f} req/s, {args.rounds} x ~{args.requests} requests, window {args.window_ms} ms"
