@@ -57,10 +57,12 @@ def release(old: ServedModel, still_served: Iterable[ServedModel]) -> None:
     """Retire a replaced version; delete its adapter if its model lives on and no served version uses it.
 
     A batch that picked `old` before the swap either already runs (the lock waits for it) or finds it
-    retired and picks again. When no served version uses the model any more, dropping references frees it.
+    retired and picks again; requests already in its continuous batch finish there. When no served version uses the model any more, dropping references frees it.
     """
     users = [s for s in still_served if s.chat.model is old.chat.model]
     with old.lock:
         old.retired = True
         if old.adapter_name and users and all(s.adapter_name != old.adapter_name for s in users):
             old.chat.model.delete_adapter(old.adapter_name)
+    if not users:
+        old.chat.close()  # continuous batching: its requests in flight finish, then its thread stops

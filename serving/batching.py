@@ -8,7 +8,11 @@ One thread owns the model(s): it takes the first waiting request, waits up to `b
 when that request arrived, or from the end of the previous batch, whichever is later, so clients answered
 together come back together) for more, up to `max_batch_size` (serving/work_queue.py), and decodes them
 through the generation backend (components/common/generation.py), one call per model: champion and canary
-rows over one base share it, each row naming its version's adapter. Each row is answered by the version its
+rows over one base share it, each row naming its version's adapter. Where one merged version is served with
+continuous batching (components/common/continuous.py), the thread only hands what waits to the running
+batch, up to its free slots, and goes back for more; the manager's thread decodes. The window applies only
+while nothing is in flight (requests that start together decode as evaluation's batch did); a request that
+arrives while others decode joins them at the next step. Each row is answered by the version its
 alias pointed at when the batch started (the served alias's if its target has none), so a hot swap never
 changes a batch halfway. Shadow submissions (`submit_shadow`) run only when no client request waits, and
 report to a callback instead.
@@ -24,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.common.continuous import ContinuousBackend, continuous_ok
 from components.common.generation import GenerationRequest, SamplingParams, TokenEvent
 from serving.metrics import ServingMetrics
 from serving.schemas import ApiError
@@ -178,11 +183,24 @@ class DynamicBatcher:
                 self.last_batch_end = time.monotonic()
 
     def collect(self) -> list[Submission]:
-        """The first waiting request plus whatever else for its target arrives within the window."""
-        window = self.settings.batch_window_ms / 1000
-        batch = self.work.next_batch(self.settings.max_batch_size, window, self.last_batch_end)
+        """The first waiting request plus whatever else for its target arrives within the window. Where the
+        served version decodes continuously: what waits now, up to the free slots of its running batch."""
+        window, limit = self.settings.batch_window_ms / 1000, self.settings.max_batch_size
+        if (continuous := self.continuous()) is not None:  # a window only while nothing is in flight
+            if not continuous.wait_for_slot(timeout=0.2):
+                return []
+            window, limit = (window if continuous.in_flight == 0 else 0.0), limit - continuous.in_flight
+        batch = self.work.next_batch(limit, window, self.last_batch_end)
         self.metrics.queue_depth.set(self.work.primary)
         return [s for s in batch if not s.cancelled]
+
+    def continuous(self) -> ContinuousBackend | None:
+        """The served version's continuous-batching backend while it runs (one merged version), else None."""
+        if self.settings.backend != "transformers" or not self.settings.continuous_batching:
+            return None
+        served = self.models(self.settings.serve_alias, None)
+        backend = served.chat.backend if served is not None else None
+        return backend if isinstance(backend, ContinuousBackend) and backend.running else None
 
     def run(self, batch: list[Submission]) -> None:
         """Decode the batch on its targets' versions: one `generate` per model, so champion and challenger
@@ -227,14 +245,19 @@ class DynamicBatcher:
         if not requests:
             return
         self.metrics.batch_size.observe(len(requests))
+        self.metrics.prompt_tokens.inc(sum(len(r.prompt_ids) for r in requests))
+        backend = rows[0][1].chat.backend
         try:
-            rows[0][1].chat.backend.decode(requests)
+            if isinstance(backend, ContinuousBackend) and backend.running:  # joins the running batch
+                backend.submit_all([r for r in requests if continuous_ok(r.params)])
+                requests = [r for r in requests if not continuous_ok(r.params)]  # sampling, logprobs...
+            if requests:
+                backend.decode(requests)
         except Exception as exc:
             log.exception("batch of %d failed on version %s", len(requests), rows[0][1].version)
             for sub, _ in rows:
                 if sub.request is not None and not sub.request.cancelled:
                     sub.post(ApiError(500, f"generation failed: {type(exc).__name__}", type="server_error"))
-        self.metrics.prompt_tokens.inc(sum(len(r.prompt_ids) for r in requests))
 
     def _admit(self, sub: Submission, served: ServedModel) -> GenerationRequest | None:
         """Render and tokenize the request with the answering version; refuse prompts over the limits."""
@@ -248,12 +271,19 @@ class DynamicBatcher:
         except Exception as exc:  # e.g. a chat template that rejects the role order: the client's input
             sub.post(ApiError(400, f"cannot render the conversation: {exc}", param="messages"))
             return None
-        sub.request = GenerationRequest(prompt_ids, params, served.adapter_name, self._counted(sub))
+        sub.request = GenerationRequest(
+            prompt_ids, params, served.adapter_name, self._counted(sub), lambda exc: self._failed(sub, exc)
+        )
         sub.request.cancelled = sub.cancelled
         route = sub.route if served.alias == sub.target else "champion"  # a canary fell back: champion
         self.metrics.routed.labels(route=route, version=served.version).inc()
         sub.post(Started(served, len(prompt_ids), route))
         return sub.request
+
+    def _failed(self, sub: Submission, exc: Exception) -> None:
+        """A request that failed on a backend's own thread (continuous batching)."""
+        log.error("request failed on version %s: %s", sub.request and sub.request.adapter, exc)
+        sub.post(ApiError(500, f"generation failed: {type(exc).__name__}", type="server_error"))
 
     def _counted(self, sub: Submission) -> Callable[[TokenEvent], None]:
         def post(event: TokenEvent) -> None:

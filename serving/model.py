@@ -67,6 +67,9 @@ class ModelManager:
         self.served: dict[str, ServedModel] = {}
         self.peers = peers or (lambda: list(self.served.values()))
         self.load_lock = load_lock or threading.Lock()  # one load at a time (a set shares it: one base load)
+        self.torch_threads = (
+            0  # the batch thread's torch threads: a continuous-batching manager's thread takes them
+        )
         self.controller = AliasController(settings, self)
         self.controller.on_poll_error = metrics.poll_errors.inc
 
@@ -113,6 +116,8 @@ class ModelManager:
 
     def stop(self) -> None:
         self.controller.stop()
+        for served in list(self.served.values()):
+            served.chat.close()
 
     def check(self, force: bool = False) -> CheckResult:
         return self.controller.check(force)
@@ -161,6 +166,14 @@ class ModelManager:
             self.metrics.set_served([(s.name, s.version) for s in self.peers()])
             log.info("%s unloaded (version %s)", name, held.version)
 
+    def continuous_sizes(self) -> dict[str, int] | None:
+        """Continuous batching's sizes for a merged version, or None where it is off (evaluation decodes the
+        same way: its report records the mode, components/common/continuous.py)."""
+        if not self.settings.continuous_batching:
+            return None
+        per_request = self.settings.max_prompt_tokens + self.settings.max_tokens_limit
+        return {"max_in_flight": self.settings.max_batch_size, "max_tokens": per_request}
+
     def _load(self, alias: str, ref: VersionRef, adapter_dir: Path) -> ServedModel:
         """Routing off: the version alone (merged if configured). On: reuse the version if another alias
         holds it, else add its adapter to a model over the same base, else load it over its own base."""
@@ -175,7 +188,13 @@ class ModelManager:
             candidate = attach_version(host, ref, alias, adapter_dir)
         else:
             merge = self.settings.merge_adapter and not self.shared
-            chat = ChatModel.load(adapter_dir, base_override=base_from_ref(base_ref), merge=merge)
+            continuous = self.continuous_sizes() if merge else None
+            chat = ChatModel.load(
+                adapter_dir, base_override=base_from_ref(base_ref), merge=merge, continuous=continuous
+            )
+            if continuous:
+                chat.backend.threads = self.torch_threads
+                chat.backend.start()
             candidate = ServedModel(
                 chat, ref, alias, adapter_name=None if merge else chat.model.active_adapter
             )

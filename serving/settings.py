@@ -42,12 +42,22 @@ class ServingSettings(TunelineSettings):
     poll_interval_s: float = Field(
         default=30.0, gt=0, description="How often the alias controller checks whether the alias moved."
     )
+    continuous_batching: bool = Field(
+        default=True,
+        description="One merged version (routing off): decode through transformers' continuous batching, so a "
+        "request joins the batch running at the next step instead of waiting for it; its KV cache of "
+        "max_batch_size x (max_prompt_tokens + max_tokens_limit) tokens is allocated at load. Off, or with "
+        "routing on: windowed batches of `generate` (canary rows mix adapters per row there).",
+    )
     batch_window_ms: float = Field(
         default=20.0,
         ge=0,
-        description="How long the batcher waits for more requests before starting a batch (adds to latency).",
+        description="How long the batcher waits for more requests before starting a `generate` batch (adds to "
+        "latency; continuous batching does not wait).",
     )
-    max_batch_size: int = Field(default=8, ge=1, description="Most requests generated together.")
+    max_batch_size: int = Field(
+        default=8, ge=1, description="Most requests generated together (continuous batching: in flight)."
+    )
     max_queued_requests: int = Field(
         default=64, ge=1, description="Requests waiting beyond this are refused with 429 (back-pressure)."
     )

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from components.common.base_model import ResolvedBase, resolve_base_model
+from components.common.continuous import ContinuousBackend
 from components.common.generation import (
     Completion,
+    GenerationBackend,
     GenerationRequest,
     SamplingParams,
     TransformersBackend,
@@ -111,22 +113,39 @@ class ChatModel:
         self.tokenizer.padding_side = "left"  # batched generation needs prompts aligned at the right
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self._backend: TransformersBackend | None = None
+        self._backend: GenerationBackend | None = None
+        self.continuous: dict[str, int] | None = None  # continuous batching: its sizes (see `load`)
 
     @classmethod
     def load(
-        cls, source: str | Path, base_override: ResolvedBase | None = None, merge: bool = False
+        cls,
+        source: str | Path,
+        base_override: ResolvedBase | None = None,
+        merge: bool = False,
+        continuous: dict[str, int] | None = None,
     ) -> ChatModel:
-        """Load a base spec, an adapter folder, or a `models:/` URI (downloaded, then loaded as a folder)."""
+        """Load a base spec, an adapter folder, or a `models:/` URI (downloaded, then loaded as a folder).
+
+        `continuous` (for a base or a merged version): decode greedy requests through transformers' continuous
+        batching (components/common/continuous.py), sized by its keys `max_in_flight` and `max_tokens`
+        (prompt + answer per request), as serving does for one merged version."""
         source = str(source)
         if source.startswith("models:/"):  # adapter from the registry (verified), base by its reference
             adapter_dir, base_ref = fetch_version(source)
-            return cls._load_adapter(adapter_dir, base_override or base_from_ref(base_ref), merge)
-        path = Path(source)
-        if (path / "adapter_config.json").is_file():
-            return cls._load_adapter(path, base_override, merge)
-        base = base_override or resolve_base_model(source)
-        return cls(base.load_model(), base.load_tokenizer(), base, None, None)
+            chat = cls._load_adapter(adapter_dir, base_override or base_from_ref(base_ref), merge)
+        elif (Path(source) / "adapter_config.json").is_file():
+            chat = cls._load_adapter(Path(source), base_override, merge)
+        else:
+            base = base_override or resolve_base_model(source)
+            chat = cls(base.load_model(), base.load_tokenizer(), base, None, None)
+        if continuous:
+            if chat.adapter_dir is not None and not merge:
+                raise ModelLoadError(
+                    f"{source}: continuous batching decodes a base or a merged version; load it with merge=True "
+                    "(an unmerged adapter decodes through `generate`, which mixes adapters per row)"
+                )
+            chat.continuous = dict(continuous)
+        return chat
 
     @classmethod
     def _load_adapter(cls, adapter_dir: Path, base_override: ResolvedBase | None, merge: bool) -> ChatModel:
@@ -184,11 +203,18 @@ class ChatModel:
         )
 
     @property
-    def backend(self) -> TransformersBackend:
+    def backend(self) -> GenerationBackend:
         """The generation backend over this model (built once; serving and evaluation share it)."""
-        if self._backend is None:
+        if self._backend is None and self.continuous:
+            self._backend = ContinuousBackend(self.model, self.tokenizer, **self.continuous)
+        elif self._backend is None:
             self._backend = TransformersBackend(self.model, self.tokenizer)
         return self._backend
+
+    def close(self) -> None:
+        """Stop a running continuous-batching backend (its manager's thread), after its requests finish."""
+        if isinstance(self._backend, ContinuousBackend):
+            self._backend.stop()
 
     def generate(self, conversations: list[list[dict[str, str]]], **overrides: Any) -> list[Completion]:
         """Answer a batch of conversations together through the backend (greedy unless told otherwise).

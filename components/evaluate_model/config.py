@@ -90,6 +90,11 @@ class EvaluateConfig(StepConfig):
     merge_adapter: bool = Field(
         True, description="Fold LoRA weights into the base before generating (as serving does): faster."
     )
+    continuous_batching: bool = Field(
+        True,
+        description="Decode a merged (or base) model's greedy answers through transformers' continuous "
+        "batching, as `tuneline serve` does for one merged version (TUNELINE_CONTINUOUS_BATCHING).",
+    )
     scoring_batch_size: int = Field(8, ge=1, description="Sequences per forward pass for log-prob scoring.")
     reference_perplexity: bool = Field(
         True,

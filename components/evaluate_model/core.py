@@ -107,6 +107,7 @@ def _run(cfg: EvaluateConfig) -> dict[str, Any]:
         batch_size=cfg.batch_size,
         scoring_batch_size=cfg.scoring_batch_size,
         merge_adapter=cfg.merge_adapter,
+        continuous_batching=cfg.continuous_batching,
         reward=RewardModelSource.describe(cfg.reward_model) if cfg.reward_model else None,
         score_references=cfg.reference_perplexity,
     )
@@ -175,6 +176,7 @@ def build_report(
             **inputs.generation,
             "batch_size": inputs.batch_size,
             "merge_adapter": inputs.merge_adapter,
+            "continuous_batching": inputs.continuous_batching,
         },
         "golden_set": {
             "file": cfg.golden_file,

@@ -17,9 +17,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from components.common import continuous, generation
 from components.common.chat_model import ChatModel
 from components.common.datasets import GoldenExample, PreferencePair
-from components.common.generation import DECODER
 from components.common.scoring import RewardModelSource, completion_logprobs
 from components.evaluate_model.cache import ResultCache, cache_key
 from components.evaluate_model.sources import ModelSource
@@ -37,6 +37,7 @@ class EvalInputs:
     batch_size: int
     scoring_batch_size: int
     merge_adapter: bool = True
+    continuous_batching: bool = False  # a merged or base model decodes greedy answers continuously, as served
     reward: RewardModelSource | None = None
     score_references: bool = True  # reference log-probs (perplexity); False skips a forward pass per model
 
@@ -57,10 +58,12 @@ class ModelRun:
 def evaluate_one(source: ModelSource, inputs: EvalInputs, cache: ResultCache) -> ModelRun:
     """Answers and scores of one model on the inputs (cached pieces reused, missing ones computed)."""
     started = time.perf_counter()
-    step = _Pieces(source, cache, inputs.merge_adapter)
+    continuous_mode = inputs.continuous_batching and (inputs.merge_adapter or not source.adapter)
+    step = _Pieces(source, cache, inputs.merge_adapter, continuous_mode and inputs.batch_size)
     model = {"fingerprint": source.fingerprint, "merged": inputs.merge_adapter and source.adapter}
+    decoder = continuous.DECODER if continuous_mode else generation.DECODER
     gen_key = cache_key(
-        "generations", model=model, golden=inputs.golden_hash, generation=inputs.generation, decoder=DECODER
+        "generations", model=model, golden=inputs.golden_hash, generation=inputs.generation, decoder=decoder
     )
     generations = step.get(gen_key, "generations", lambda chat: _generate(chat, source.role, inputs))
     references: dict[str, Any] = {"scores": []}
@@ -93,8 +96,9 @@ def evaluate_one(source: ModelSource, inputs: EvalInputs, cache: ResultCache) ->
 class _Pieces:
     """Cache lookups for one model; loads the model (timed on its own) only for a missing piece."""
 
-    def __init__(self, source: ModelSource, cache: ResultCache, merge: bool):
+    def __init__(self, source: ModelSource, cache: ResultCache, merge: bool, continuous_slots: int = 0):
         self.source, self.cache, self.merge = source, cache, merge
+        self.continuous = {"max_in_flight": continuous_slots} if continuous_slots else None
         self.hits: dict[str, bool] = {}
         self.seconds: dict[str, float] = {"load": 0.0}
 
@@ -114,9 +118,9 @@ class _Pieces:
     def _chat(self) -> ChatModel:
         if not self.source.loaded:
             began = time.perf_counter()
-            self.source.chat(self.merge)
+            self.source.chat(self.merge, self.continuous)
             self.seconds["load"] = time.perf_counter() - began
-        return self.source.chat(self.merge)
+        return self.source.chat(self.merge, self.continuous)
 
 
 def _generate(chat: ChatModel, role: str, inputs: EvalInputs) -> dict[str, Any]:

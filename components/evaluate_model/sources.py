@@ -62,13 +62,14 @@ class ModelSource:
     def loaded(self) -> bool:
         return self._chat is not None
 
-    def chat(self, merge: bool = False) -> ChatModel:
+    def chat(self, merge: bool = False, continuous: dict[str, int] | None = None) -> ChatModel:
         """The model, loaded on first use (never when everything it would compute is cached).
 
-        `merge` folds a LoRA adapter into the base weights, as serving does by default: faster generation.
+        `merge` folds a LoRA adapter into the base weights, as serving does by default: faster generation;
+        `continuous`: greedy answers decode through continuous batching (ChatModel.load).
         """
         if self._chat is None:
-            chat = ChatModel.load(self.path, merge=merge)
+            chat = ChatModel.load(self.path, merge=merge, continuous=continuous)
             if chat.fingerprint != self.fingerprint:
                 raise EvaluationInputError(
                     f"{self.role} {self.requested}: loaded fingerprint {chat.fingerprint} differs from the "

@@ -115,5 +115,6 @@ def evaluated_golden(
     generation = dict(report["generation"])
     batch_size = int(generation.pop("batch_size", 8))
     generation.pop("merge_adapter", None)
+    generation.pop("continuous_batching", None)
     chosen = [e for e in examples if e.id in answers][:max_examples]
     return EvaluatedGolden(chosen, answers, generation, batch_size, str(path))

@@ -35,9 +35,12 @@ def verify_roundtrip(model_uri: str, report: dict[str, Any]) -> dict[str, Any]:
     generation = dict(report["generation"])
     batch_size = int(generation.pop("batch_size"))
     merge = bool(generation.pop("merge_adapter"))
+    continuous = (
+        {"max_in_flight": batch_size} if generation.pop("continuous_batching", False) and merge else None
+    )
     examples = read_golden(report["golden_set"]["file"])[: min(batch_size, report["golden_set"]["n"])]
     expected = {row["id"]: row["candidate_answer"] for row in report["examples"]}
-    chat = ChatModel.load(model_uri, merge=merge)
+    chat = ChatModel.load(model_uri, merge=merge, continuous=continuous)
     torch.manual_seed(0)
     answers = chat.generate([e.prompt for e in examples], **generation)
     mismatches = [

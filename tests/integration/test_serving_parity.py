@@ -166,7 +166,7 @@ def pinged(port: int) -> bool:
 
 def report_params(report: dict) -> dict:
     """The report's generation settings as pyfunc params (batching and merging are not params)."""
-    return {k: v for k, v in report["generation"].items() if k not in ("batch_size", "merge_adapter")}
+    return {k: v for k, v in report["generation"].items() if k not in ("batch_size", "merge_adapter", "continuous_batching")}
 
 
 def test_mlflow_pyfunc_and_models_serve_answer_as_evaluated(store, merged_version):
