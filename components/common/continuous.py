@@ -29,6 +29,7 @@ report records `continuous_batching`), and the parity test asks the evaluated ba
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 import weakref
@@ -47,6 +48,9 @@ from components.common.generation import (
 
 DECODER = "transformers-continuous/1"  # in evaluation cache keys (generation.DECODER: `generate`)
 PAGE_TOKENS = 256  # KV cache page size (transformers' default)
+# transformers' CB logger says at INFO, for every manager, what it chose (no flash attention, no CUDA graphs, the
+# cache size); a batch of evaluation is not news: warnings and errors only
+logging.getLogger("ContinuousBatchingLogger").setLevel(logging.WARNING)
 
 
 def continuous_ok(params: SamplingParams) -> bool:
