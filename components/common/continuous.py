@@ -12,10 +12,9 @@ certain, stop sequences, cancellation, finish reason and token counts; a request
 sequence or is cancelled is cancelled in the manager. `decode` with no manager running (evaluation, the round
 trip, pyfunc `predict`) adds its batch and runs the manager's loop on the calling thread until it is done.
 
-Which requests: greedy ones (what evaluation judges), including a fixed answer length (min = max tokens, as
-benchmarks pin). Sampling, logprobs, penalties and a min length below the max decode through `generate`
-(`TransformersBackend`) on the caller's thread, on one torch thread while the manager runs, so that the
-manager's OpenMP team stays the only one (docs/serving.md, "Threads").
+Which requests: greedy ones (what evaluation judges). Sampling, logprobs, penalties and a minimum length
+decode through `generate` (`TransformersBackend`) on the caller's thread, on one torch thread while the
+manager runs, so that the manager's OpenMP team stays the only one (docs/serving.md, "Threads").
 
 Bytes: requests added together to an idle manager (`submit_all`, as `decode` adds evaluation's batch and the
 server its first window) decode the same way every time. A request that joins a batch already running is
@@ -54,10 +53,10 @@ logging.getLogger("ContinuousBatchingLogger").setLevel(logging.WARNING)
 
 
 def continuous_ok(params: SamplingParams) -> bool:
-    """Whether the manager decodes this request exactly as asked (else `generate` does)."""
-    fixed_or_free = params.min_new_tokens == 0 or params.min_new_tokens >= params.max_new_tokens
+    """Whether the manager decodes this request exactly as asked (else `generate` does). A minimum length is
+    not: `generate` keeps the end-of-turn token from being chosen before it, the manager has no such rule."""
     penalties = params.repetition_penalty != 1.0 or params.frequency_penalty or params.presence_penalty
-    return not params.sampled and not params.logprobs and not penalties and fixed_or_free
+    return not params.sampled and not params.logprobs and not penalties and not params.min_new_tokens
 
 
 class Pending:
@@ -129,14 +128,12 @@ class ContinuousBackend:
         )
 
     def _add(self, manager, rid: str, request: GenerationRequest, streaming: bool) -> None:
-        params = request.params
-        fixed = params.min_new_tokens >= params.max_new_tokens > 0  # a pinned length: never stop early
         manager.add_request(
             request.prompt_ids,
             request_id=rid,
-            max_new_tokens=params.max_new_tokens,
+            max_new_tokens=request.params.max_new_tokens,
             streaming=streaming,
-            eos_token_id=-1 if fixed else sorted(self.end_ids),
+            eos_token_id=sorted(self.end_ids),
         )
 
     def start(self) -> None:

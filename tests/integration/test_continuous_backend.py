@@ -54,7 +54,7 @@ def test_a_batch_decodes_the_same_bytes_in_any_order_and_as_submitted_together(m
         assert same([p.result() for p in chat.backend.submit_all(requests(chat, params))], got)
 
 
-def test_stop_sequences_and_a_pinned_length_end_rows_as_asked(merged):
+def test_stop_sequences_end_rows_where_the_text_has_them(merged):
     chat, _ = merged
     plain = chat.backend.decode(requests(chat, SamplingParams(max_new_tokens=24)))
     stop = next(
@@ -66,8 +66,6 @@ def test_stop_sequences_and_a_pinned_length_end_rows_as_asked(merged):
         assert (cut.text, cut.finish_reason) == (
             (full.text[:at], "stop") if at >= 0 else (full.text, full.finish_reason)
         )
-    pinned = SamplingParams(max_new_tokens=12, min_new_tokens=12)  # as benchmarks pin: never ends early
-    assert all(c.completion_tokens == 12 for c in chat.backend.decode(requests(chat, pinned)))
 
 
 def test_settings_the_manager_cannot_decode_go_to_generate(merged):
@@ -77,6 +75,7 @@ def test_settings_the_manager_cannot_decode_go_to_generate(merged):
         SamplingParams(max_new_tokens=8, logprobs=True, top_logprobs=2),
         SamplingParams(max_new_tokens=8, repetition_penalty=1.3),
         SamplingParams(max_new_tokens=8, min_new_tokens=4),
+        SamplingParams(max_new_tokens=8, min_new_tokens=8),  # benchmarks pin min = max: end of turn masked
     ):
         got = chat.backend.decode(requests(chat, params)[:2])
         assert same(got, generate.decode(requests(chat, params)[:2])), params
@@ -104,10 +103,13 @@ def test_submitted_requests_stream_join_at_the_next_step_and_cancel(merged):
         pending = backend.submit(long_one)
         assert first_event.wait(60)  # it decodes; now a short request joins and ends before it
         streamed: list = []
-        joined = GenerationRequest(prompt, SamplingParams(max_new_tokens=4, min_new_tokens=4), on_event=streamed.append)  # fmt: skip
+        joined = GenerationRequest(prompt, SamplingParams(max_new_tokens=4), on_event=streamed.append)
         short = backend.submit(joined).result()
-        assert short.completion_tokens == 4 and not pending.done.is_set()
-        assert "".join(e.text for e in streamed) == short.text and streamed[-1].finish_reason == "length"
+        assert short.completion_tokens <= 4 and not pending.done.is_set()
+        assert (
+            "".join(e.text for e in streamed) == short.text
+            and streamed[-1].finish_reason == short.finish_reason
+        )
         long_one.cancelled = True
         cancelled = pending.result()
         assert backend.in_flight == 0 and 4 < cancelled.completion_tokens < 40
