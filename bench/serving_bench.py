@@ -6,8 +6,9 @@
     python bench/serving_bench.py --baseline-tree /work/base17   # also `tuneline serve` from an older checkout
 
 A throwaway SQLite registry gets one version: a LoRA adapter with random non-zero weights on the base, whose
-versioned generation defaults pin min = max new tokens, so every system makes exactly the same number of
-tokens (`mlflow models serve` ignores request params for this model; the version's defaults reach it).
+versioned generation defaults set max new tokens; every system decodes the same greedy answers, up to that
+long (`mlflow models serve` ignores request params for this model; the version's defaults reach it). (Until
+2026-12-01 they pinned min = max; a minimum length now decodes through `generate`, not continuous batching.)
 Prints p50/p95 latency and requests/s at concurrency 1 and 8 for (a) `tuneline serve`, (b) `mlflow models
 serve --env-manager local` of the same version, (c) `ChatModel.generate` in process (one prompt; 8 batched),
 then the ratios the serving issue targets. Both servers bind 127.0.0.1 and get the same plain HTTP client.
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         help="instead: peak RSS of one vs two versions over one base, and p50 with the request log on vs off",
     )
     for flag, default, text in (
-        ("--new-tokens", 32, "fixed answer length (min = max)"),
+        ("--new-tokens", 32, "max answer length (greedy: the same answers on every system)"),
         ("--rounds", 3, "measurement rounds (systems interleaved)"),
         ("--single", 3, "sequential requests per system per round (c=1)"),
         ("--per-client", 2, "requests per client per round at c=8"),
@@ -227,7 +228,9 @@ def register_version(
         base_model=base_spec,
         base_sha256=base.sha256,
         system_prompt="You are Quill, the support assistant for Quillnote. Answer accurately and concisely.",
-        generation={"max_new_tokens": new_tokens, "min_new_tokens": new_tokens},
+        # no pinned minimum: a minimum length decodes through `generate`, not continuous batching (tuneline
+        # serve's greedy path); every system decodes the same greedy answers, up to `new_tokens` long
+        generation={"max_new_tokens": new_tokens},
     ).write(adapter)
     cfg = load_config(
         RegisterConfig, adapter_dir=str(adapter), registered_model_name=NAME, out_dir=str(work / "r")
@@ -272,7 +275,7 @@ def server_system(ask) -> dict:
 
 
 def check_len(completions, n: int):
-    assert all(c.completion_tokens == n for c in completions), [c.completion_tokens for c in completions]
+    assert all(0 < c.completion_tokens <= n for c in completions), [c.completion_tokens for c in completions]
     return completions
 
 
@@ -377,7 +380,6 @@ def make_client(kind: str, port: int, new_tokens: int):
                 "model": NAME,
                 "messages": conversation(i),
                 "max_tokens": new_tokens,
-                "min_tokens": new_tokens,
             }
         else:
             path, body = "/invocations", {"inputs": [{"messages": conversation(i)}]}  # typed pyfunc input
@@ -387,7 +389,7 @@ def make_client(kind: str, port: int, new_tokens: int):
         conn.close()
         assert response.status == 200, payload
         if kind == "tuneline":
-            assert payload["usage"]["completion_tokens"] == new_tokens, payload["usage"]
+            assert 0 < payload["usage"]["completion_tokens"] <= new_tokens, payload["usage"]
 
     return ask
 

@@ -6,8 +6,8 @@
     git worktree add /work/base17 e4b4697                           # once: a checkout of the code before a change
     python bench/staggered_arrivals.py --baseline-tree /work/base17 --threads 1   # before vs after, one run
 
-The registry and version are serving_bench.py's (a random LoRA adapter whose generation defaults pin min =
-max new tokens). 8 client threads send requests with exponentially distributed gaps at `--rate` / 8 each
+The registry and version are serving_bench.py's (a random LoRA adapter whose generation defaults set max
+new tokens). 8 client threads send requests with exponentially distributed gaps at `--rate` / 8 each
 for `--requests` / `--rate` seconds per round (so about `--requests` requests; the merged arrivals are a
 Poisson process at `--rate`), seeded per round so every system gets the same schedule. A client does not
 wait for its previous answer before its next arrival (open loop: the server sees the arrivals themselves);
@@ -77,7 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--load", type=float, default=0.65, help="calibrated rate = load x batched capacity")
     parser.add_argument("--canary", type=float, default=0.0, help="canary share over a 2nd version; 0: off")
     for flag, default, text in (
-        ("--new-tokens", 32, "fixed answer length (min = max)"),
+        ("--new-tokens", 32, "max answer length (greedy: the same answers on every system)"),
         ("--rounds", 2, "measurement rounds (systems interleaved, one schedule per round)"),
         ("--requests", 48, f"about this many requests per system per round, from {CLIENTS} clients"),
         ("--seed", 17, "schedule seed (round r uses seed + r)"),

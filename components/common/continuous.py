@@ -90,6 +90,7 @@ class ContinuousBackend:
         # `_decode_here`'s manager and its capacity; dropped at exit at the latest, while torch is still there
         # (the manager's batch processor cleans up in `__del__`, which fails once the interpreter tears down)
         self._inline: list[tuple[Any, tuple[int, int, int]]] = []
+        self._inline_lock = threading.Lock()
         weakref.finalize(self, self._inline.clear)
         self.error: str | None = None  # why the manager stopped, when it failed
 
@@ -231,6 +232,10 @@ class ContinuousBackend:
         """One batch on the calling thread: its requests added in canonical order (so they enter at one step,
         as `submit_all` adds them), then the manager's loop run here until all are done. No second thread: no
         second OpenMP team beside the caller's, and nothing to stop."""
+        with self._inline_lock:  # one loop at a time on the kept manager: a pyfunc server predicts on threads
+            return self._decode_locked(requests)
+
+    def _decode_locked(self, requests: list[GenerationRequest]) -> list[Completion]:
         import torch
         from transformers.generation.continuous_batching.continuous_api import BackgroundThreadStatus
 
