@@ -43,11 +43,12 @@ class ServingSettings(TunelineSettings):
         default=30.0, gt=0, description="How often the alias controller checks whether the alias moved."
     )
     continuous_batching: bool = Field(
-        default=True,
+        default=False,
         description="One merged version (routing off): decode through transformers' continuous batching, so a "
         "request joins the batch running at the next step instead of waiting for it; its KV cache of "
-        "max_batch_size x (max_prompt_tokens + max_tokens_limit) tokens is allocated at load. Off, or with "
-        "routing on: windowed batches of `generate` (canary rows mix adapters per row there).",
+        "max_batch_size x (max_prompt_tokens + max_tokens_limit) tokens is allocated at load. Evaluate in the "
+        "same mode (configs/evaluate.yaml continuous_batching). Off (default: on 2 CPU cores it cost c=1 "
+        "latency, burst throughput and tail latency, docs/serving.md), or routing on: windowed `generate`.",
     )
     batch_window_ms: float = Field(
         default=20.0,

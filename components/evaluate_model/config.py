@@ -91,7 +91,7 @@ class EvaluateConfig(StepConfig):
         True, description="Fold LoRA weights into the base before generating (as serving does): faster."
     )
     continuous_batching: bool = Field(
-        True,
+        False,
         description="Decode a merged (or base) model's greedy answers through transformers' continuous "
         "batching, as `tuneline serve` does for one merged version (TUNELINE_CONTINUOUS_BATCHING).",
     )

@@ -18,9 +18,9 @@ through `ChatModel.load("models:/...")`); the base is never copied into an adapt
 The version's signature: input a list of conversations ({"messages": [{"role", "content"}, ...]}, from the
 type hints on `predict`), output one answer each, and params = the generation settings with the version's
 own defaults (components/common/pyfunc_signature.py): what a caller leaves out is what evaluation and
-`tuneline serve` use. The version loads merged and decodes greedy batches through continuous batching, as
-`tuneline serve` serves one version and evaluation decoded it, so the same batch gives the same bytes (the
-serving parity test checks predict and `mlflow models serve` against the evaluation report).
+`tuneline serve` use. The version loads merged, as `tuneline serve` serves one version, so the same batch
+gives the same bytes (the serving parity test checks predict and `mlflow models serve` against the
+evaluation report).
 """
 
 from __future__ import annotations
@@ -42,16 +42,11 @@ class AdapterChatModel(PythonModel):
         from components.common.chat_model import ChatModel
         from components.common.registry_io import base_from_ref
 
-        continuous = {
-            "max_in_flight": 8
-        }  # greedy batches through continuous batching, as served and evaluated
         if "adapter" not in context.artifacts:  # a registered base version: the base alone is the model
-            self.chat = ChatModel.load(context.artifacts["base"], continuous=continuous)
+            self.chat = ChatModel.load(context.artifacts["base"])
             return
         ref = json.loads(Path(context.artifacts["base_ref"]).read_text())
-        self.chat = ChatModel.load(
-            context.artifacts["adapter"], base_override=base_from_ref(ref), merge=True, continuous=continuous
-        )
+        self.chat = ChatModel.load(context.artifacts["adapter"], base_override=base_from_ref(ref), merge=True)
 
     def predict(
         self, context, model_input: list[Conversation], params: dict[str, Any] | None = None

@@ -159,7 +159,9 @@ def clients_asking(ask, clients: int = 2):
             thread.join(timeout=60)
 
 
-def evaluated_report(out: Path, candidate: Path, champion: Path, merge: bool = True) -> dict:
+def evaluated_report(
+    out: Path, candidate: Path, champion: Path, merge: bool = True, continuous: bool = False
+) -> dict:
     """A real evaluation (smoke sizes: 8 golden prompts, batches of 4) of candidate vs champion, in `out`."""
     from components.evaluate_model.config import EvaluateConfig
     from components.evaluate_model.core import run as evaluate
@@ -169,6 +171,7 @@ def evaluated_report(out: Path, candidate: Path, champion: Path, merge: bool = T
         EvaluateConfig, repo / "configs" / "smoke" / "evaluate.yaml", candidate=str(candidate),
         champion=str(champion), preference_file=None, golden_file=str(repo / "data" / "raw" / "golden.jsonl"),
         out_dir=str(out / "evaluate"), cache_dir=str(out / "gen-cache"), merge_adapter=merge,
+        continuous_batching=continuous,
     )  # fmt: skip
     evaluate(cfg)
     return json.loads((out / "evaluate" / "eval_report.json").read_text())

@@ -202,7 +202,7 @@ def test_report_has_both_models_metrics_interval_slices_and_rows(
     assert {k: v["n"] for k, v in slices.items()} == {"billing": 3, "sync": 3}
     assert report["generation"] == {
         "max_new_tokens": 8, "do_sample": False, "temperature": 1.0, "top_p": 1.0, "repetition_penalty": 1.0,
-        "batch_size": 4, "merge_adapter": True, "continuous_batching": True,
+        "batch_size": 4, "merge_adapter": True, "continuous_batching": False,
     }  # fmt: skip
     assert len(report["golden_set"]["hash"]) == 64 and report["golden_set"]["n"] == 6
     rows = [json.loads(line) for line in data["preference"].read_text().splitlines()]

@@ -40,13 +40,13 @@ def store(tmp_path_factory):
         yield root
 
 
-def register_evaluated(store: Path, adapter: Path, report: dict, label: str) -> str:
+def register_evaluated(store: Path, adapter: Path, report: dict, label: str, name: str = "parity") -> str:
     """Register with the report (its round trip must pass); the version gets the challenger alias."""
     report_file = store / f"report-{label}.json"
     report_file.write_text(json.dumps(report))
     cfg = load_config(
         RegisterConfig, adapter_dir=str(adapter), eval_report=str(report_file),
-        registered_model_name="parity", out_dir=str(store / f"register-{label}"),
+        registered_model_name=name, out_dir=str(store / f"register-{label}"),
     )  # fmt: skip
     return register(cfg)["version"]
 
@@ -67,14 +67,16 @@ def golden_batch(report: dict) -> list[dict]:
     ]
 
 
-def ask_together(base: str, rows: list[dict], max_tokens: int, stream: bool, users: list[str | None]):
+def ask_together(
+    base: str, rows: list[dict], max_tokens: int, stream: bool, users: list[str | None], model: str = "parity"
+):
     """Send every row at once (one batch on the server); returns (text, usage, route) per row."""
     barrier, out = threading.Barrier(len(rows)), [None] * len(rows)
 
     def ask(i: int) -> None:
         api, extra = client(base), ({"user": users[i]} if users[i] else {})
         barrier.wait(timeout=30)
-        kwargs = dict(model="parity", messages=rows[i]["messages"], max_tokens=max_tokens, **extra)
+        kwargs = dict(model=model, messages=rows[i]["messages"], max_tokens=max_tokens, **extra)
         if not stream:
             raw = api.chat.completions.with_raw_response.create(**kwargs)
             reply = raw.parse()
@@ -122,6 +124,28 @@ def test_the_golden_batch_over_http_is_the_evaluated_answers(store, merged_versi
             assert_as_evaluated(rows, ask_together(base, rows, max_tokens, stream, [None] * size))
 
 
+def test_continuous_batching_serves_the_golden_batch_as_evaluated_in_that_mode(
+    store, tiny_adapter_dir, tiny_model_dir
+):
+    """TUNELINE_CONTINUOUS_BATCHING=true with a version evaluated with continuous_batching: true; the batch
+    asked together enters the running batch at one step, as evaluation's did; also streamed."""
+    report = evaluated_report(store / "continuous", tiny_adapter_dir, tiny_model_dir, continuous=True)
+    assert report["generation"]["continuous_batching"] is True
+    version = register_evaluated(store, tiny_adapter_dir, report, "continuous", name="parity-cb")
+    rows, size = golden_batch(report), report["generation"]["batch_size"]
+    settings = {"serve_alias": "challenger", "max_batch_size": size, "batch_window_ms": 3000}
+    with running_server(
+        registered_model_name="parity-cb", api_keys=[KEY], continuous_batching=True, **settings
+    ) as (base, _, app):
+        assert app.state.manager.current.version == version and app.state.batcher.continuous() is not None
+        max_tokens = report["generation"]["max_new_tokens"]
+        for stream in (False, True):
+            answers = ask_together(base, rows, max_tokens, stream, [None] * size, model="parity-cb")
+            for row, (text, usage, _) in zip(rows, answers, strict=True):
+                assert text == row["answer"]
+                assert (usage.prompt_tokens, usage.completion_tokens) == (row["prompt_tokens"], row["completion_tokens"])  # fmt: skip
+
+
 def test_canary_batches_mix_both_adapters_and_each_row_is_its_unmerged_evaluation(
     store, tiny_model_dir, make_tiny_adapter
 ):
@@ -166,7 +190,11 @@ def pinged(port: int) -> bool:
 
 def report_params(report: dict) -> dict:
     """The report's generation settings as pyfunc params (batching and merging are not params)."""
-    return {k: v for k, v in report["generation"].items() if k not in ("batch_size", "merge_adapter", "continuous_batching")}
+    return {
+        k: v
+        for k, v in report["generation"].items()
+        if k not in ("batch_size", "merge_adapter", "continuous_batching")
+    }
 
 
 def test_mlflow_pyfunc_and_models_serve_answer_as_evaluated(store, merged_version):
