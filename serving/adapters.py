@@ -57,7 +57,8 @@ def release(old: ServedModel, still_served: Iterable[ServedModel]) -> None:
     """Retire a replaced version; delete its adapter if its model lives on and no served version uses it.
 
     A batch that picked `old` before the swap either already runs (the lock waits for it) or finds it
-    retired and picks again; requests already in its continuous batch finish there. When no served version uses the model any more, dropping references frees it.
+    retired and picks again; requests already in its continuous batch finish there. When no served version
+    uses the model any more, dropping references frees it.
     """
     users = [s for s in still_served if s.chat.model is old.chat.model]
     with old.lock:

@@ -87,9 +87,8 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
             log.info("routing %s to alias %s", settings.routing, settings.challenger_alias)
         online.start()
         batcher.start()  # first: the batch thread takes torch's threads, later ones run torch on one
-        for (
-            member
-        ) in manager.members:  # ... except a continuous-batching manager's thread (one merged version)
+        # ... except a continuous-batching manager's thread (one merged version): it takes the batch thread's
+        for member in manager.members:
             member.torch_threads = batcher.torch_threads
         manager.start()
         yield

@@ -67,9 +67,8 @@ class ModelManager:
         self.served: dict[str, ServedModel] = {}
         self.peers = peers or (lambda: list(self.served.values()))
         self.load_lock = load_lock or threading.Lock()  # one load at a time (a set shares it: one base load)
-        self.torch_threads = (
-            0  # the batch thread's torch threads: a continuous-batching manager's thread takes them
-        )
+        # the batch thread's torch threads: a continuous-batching manager's thread takes them
+        self.torch_threads = 0
         self.controller = AliasController(settings, self)
         self.controller.on_poll_error = metrics.poll_errors.inc
 

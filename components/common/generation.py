@@ -93,9 +93,8 @@ class GenerationRequest:
     params: SamplingParams
     adapter: str | None = None  # unmerged PeftModel: the adapter that answers this row (None: the active one)
     on_event: Callable[[TokenEvent], None] | None = None
-    on_error: Callable[[Exception], None] | None = (
-        None  # a backend that decodes on its own thread reports here
-    )
+    # a backend that decodes on a thread of its own (continuous batching) reports a failure here
+    on_error: Callable[[Exception], None] | None = None
     cancelled: bool = False  # set from another thread: the row stops at the next step
 
 
