@@ -140,10 +140,9 @@ def test_continuous_batching_serves_the_golden_batch_as_evaluated_in_that_mode(
         assert app.state.manager.current.version == version and app.state.batcher.continuous() is not None
         max_tokens = report["generation"]["max_new_tokens"]
         for stream in (False, True):
-            answers = ask_together(base, rows, max_tokens, stream, [None] * size, model="parity-cb")
-            for row, (text, usage, _) in zip(rows, answers, strict=True):
-                assert text == row["answer"]
-                assert (usage.prompt_tokens, usage.completion_tokens) == (row["prompt_tokens"], row["completion_tokens"])  # fmt: skip
+            assert_as_evaluated(
+                rows, ask_together(base, rows, max_tokens, stream, [None] * size, "parity-cb")
+            )
 
 
 def test_canary_batches_mix_both_adapters_and_each_row_is_its_unmerged_evaluation(
