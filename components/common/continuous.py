@@ -63,6 +63,14 @@ def continuous_ok(params: SamplingParams) -> bool:
     return not params.sampled and not params.logprobs and not penalties and not params.min_new_tokens
 
 
+def feed(state: RowState, generated: list[int]) -> None:
+    """Push the tokens of a result (the manager's whole answer so far) that the row has not seen yet."""
+    for token in generated[len(state.tokens) :]:
+        state.push(token)
+        if state.finished:
+            break
+
+
 class Pending:
     """A submitted request: `done` is set when it finished (or failed); `result()` then gives its completion."""
 
@@ -265,10 +273,7 @@ class ContinuousBackend:
             i, state = states[result.request_id]
             if result.error:
                 raise RuntimeError(f"continuous batching failed on a request: {result.error}")
-            for token in result.generated_tokens:
-                state.push(token)
-                if state.finished:
-                    break
+            feed(state, result.generated_tokens)
             out[i] = state.completion()
         return [out[i] for i in range(len(requests))]
 
@@ -313,10 +318,7 @@ class ContinuousBackend:
                 self._finish(result.request_id, RuntimeError(result.error))
                 continue
             state = pending.state
-            for token in result.generated_tokens[len(state.tokens) :]:
-                state.push(token)
-                if state.finished:
-                    break
+            feed(state, result.generated_tokens)
             if state.finished and not result.is_finished():
                 manager.cancel_request(result.request_id)  # a stop sequence: no more tokens needed
             if state.finished or result.is_finished():
