@@ -94,7 +94,6 @@ class RouteDecision:
     score: float | None = None  # the chosen model's similarity score
     scores: dict[str, float] = field(default_factory=dict)
     rule: str | None = None  # "tenant=acme,product=parcelpoint"
-    route_ms: float = 0.0
 
     def describe(self) -> str:
         """One line for the response header and the request log: `similarity:0.812`, `rule:tenant=acme`."""
@@ -205,9 +204,6 @@ class ContextRouter:
             self.matrices()
 
     def route(self, messages: list[dict[str, str]], meta: dict[str, str]) -> RouteDecision:
-        import time
-
-        started = time.perf_counter()
         scores = None
         if match_rule(self.policy.rules, meta) is None and self.policy.semantic.enabled:
             text = conversation_text(messages, self.policy.semantic.user_turns)
@@ -215,9 +211,7 @@ class ContextRouter:
             if text and matrices:
                 query = self.embedder().embed_query(text)
                 scores = model_scores(query, matrices, self.policy.semantic.top_k)
-        decision = decide_route(self.policy, meta, scores)
-        decision.route_ms = (time.perf_counter() - started) * 1000
-        return decision
+        return decide_route(self.policy, meta, scores)
 
     def status(self) -> dict[str, Any]:
         """What /ready shows: per model, the version whose prompts route to it, or why it is left out."""
