@@ -1,6 +1,6 @@
 """Serving benchmark: this server vs `mlflow models serve` vs raw in-process generate, one registered version.
 
-    python bench/serving_bench.py            # SmolLM2-135M-Instruct, 32 new tokens (several minutes on 2 cores)
+    python bench/serving_bench.py            # SmolLM2-135M-Instruct, up to 32 new tokens (minutes on 2 cores)
     python bench/serving_bench.py --tiny     # the tiny random Llama the tests use (about a minute)
     python bench/serving_bench.py --online   # routing + request log: peak RSS, latency, canary req/s (serving_online_bench.py)
     python bench/serving_bench.py --baseline-tree /work/base17   # also `tuneline serve` from an older checkout
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 def record_figures(results: dict, args) -> None:
     """The targeted ratios as rows of bench/results/serving_bench.json (bench/_results.py)."""
     ours, raw, ml = results["tuneline serve"], results["raw generate"], results.get("mlflow models serve")
-    setup = f"{args.new_tokens} new tokens, {args.rounds} rounds"
+    setup = f"up to {args.new_tokens} new tokens, {args.rounds} rounds"
     rows = [
         {"figure": f"serving: p50 latency at c=1, `tuneline serve` vs raw generate one prompt ({setup})",
          "ours": ours["c1"]["p50"], "peer": raw["c1"]["p50"], "target": "<= 1.10", "unit": "s"},
@@ -113,6 +113,9 @@ def record_figures(results: dict, args) -> None:
     if ml:
         rows.append({"figure": f"serving: req/s at c=8, `tuneline serve` vs `mlflow models serve` ({setup})",
                      "ours": ours["c8"]["rps"], "peer": ml["c8"]["rps"], "target": ">= 3.00", "unit": "req/s"})  # fmt: skip
+        # tuneline serve batches through `generate`: raw batched `generate` over mlflow bounds the row above
+        rows.append({"figure": f"serving: req/s at c=8, raw generate 8 batched vs `mlflow models serve`, the bound of the row above ({setup})",
+                     "ours": raw["c8"]["rps"], "peer": ml["c8"]["rps"], "unit": "req/s"})  # fmt: skip
     if before := results.get("tuneline serve (before)"):
         rows += [{"figure": f"serving: p50 latency at c=1, `tuneline serve` after vs before ({args.baseline_tree}) ({setup})",
                   "ours": ours["c1"]["p50"], "peer": before["c1"]["p50"], "unit": "s"},
@@ -432,9 +435,10 @@ def report(results: dict, args) -> None:
         ("req/s c=8, tuneline / raw generate 8 batched", ours["c8"]["rps"] / raw["c8"]["rps"], ">= 0.80"),
     ]
     if ml:
-        ratios.append(
-            ("req/s c=8, tuneline / mlflow models serve", ours["c8"]["rps"] / ml["c8"]["rps"], ">= 3.00")
-        )
+        ratios += [
+            ("req/s c=8, tuneline / mlflow models serve", ours["c8"]["rps"] / ml["c8"]["rps"], ">= 3.00"),
+            ("req/s c=8, raw generate / mlflow (its bound)", raw["c8"]["rps"] / ml["c8"]["rps"], "-"),
+        ]
     if before := results.get("tuneline serve (before)"):
         ratios += [
             ("p50 c=1, tuneline after / before", ours["c1"]["p50"] / before["c1"]["p50"], "-"),

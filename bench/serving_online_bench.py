@@ -12,8 +12,8 @@ with the log on, and canary routing (fraction 0.5) holding both versions as two 
 off). Peak RSS is each process's VmHWM (Linux) after the run, so it covers loading, warm-up and serving. It
 also times `RequestLog.record` itself, the only part of the log on the request path.
 
-Canary throughput: req/s at concurrency 8 (8 client threads, answers pinned to min = max new tokens by the
-versions' generation defaults) of canary 0.5 over the routing-off server; the clients send no `user` and no
+Canary throughput: req/s at concurrency 8 (8 client threads; greedy answers up to the versions' max new
+tokens, the same on every system) of canary 0.5 over the routing-off server; the clients send no `user` and no
 session header, so the route is drawn at random per request (about half the requests go to each version).
 With `--baseline-tree PATH` each of the three servers is also started from that tree (`python -m serving`
 with cwd and PYTHONPATH = PATH, this venv, the same registry; versions registered once with this tree's
@@ -92,7 +92,7 @@ def tree_figures(results: dict, peaks: dict, when: str, two_trees: bool) -> dict
 def record_online_figures(results: dict, peaks: dict, record_us: float, trees: list[str], args) -> None:
     """Rows of bench/results/serving_online_bench.json (bench/_results.py)."""
     two = len(trees) > 1
-    setup = f"{args.new_tokens} new tokens, {args.rounds} rounds"
+    setup = f"up to {args.new_tokens} new tokens, {args.rounds} rounds"
     rows = []
     for when in trees:
         f = tree_figures(results, peaks, when, two)

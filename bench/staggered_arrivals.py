@@ -1,7 +1,7 @@
 """Staggered arrivals: p50/p95/p99 latency and req/s of `tuneline serve` under Poisson arrivals from 8 clients.
 
     python bench/staggered_arrivals.py --tiny                       # the tests' tiny random Llama (1-3 minutes)
-    python bench/staggered_arrivals.py --threads 1                  # SmolLM2-135M, 32 new tokens (many minutes)
+    python bench/staggered_arrivals.py --threads 1                  # SmolLM2-135M, up to 32 new tokens (minutes)
     python bench/staggered_arrivals.py --rate 1.5 --requests 64     # a fixed total arrival rate (req/s)
     git worktree add /work/base17 e4b4697                           # once: a checkout of the code before a change
     python bench/staggered_arrivals.py --baseline-tree /work/base17 --threads 1   # before vs after, one run
@@ -223,7 +223,7 @@ def report(results: dict, rate: float, trees: dict, args) -> list[str]:
 def record_figures(results: dict, rate: float, args, table: list[str]) -> None:
     """Rows of bench/results/staggered_arrivals.json: after vs before when a baseline ran, else after alone."""
     routing = f", canary {args.canary}" if args.canary else ""
-    setup = f"Poisson {rate:.2f} req/s from {CLIENTS} clients, {args.new_tokens} new tokens{routing}, {args.rounds} x {args.requests} requests"  # fmt: skip
+    setup = f"Poisson {rate:.2f} req/s from {CLIENTS} clients, up to {args.new_tokens} new tokens{routing}, {args.rounds} x {args.requests} requests"  # fmt: skip
     after, before = results["after"], results.get("before")
     versus = f"after vs before ({args.baseline_tree})" if before else "`tuneline serve`"
     rows = [
