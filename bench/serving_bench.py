@@ -4,11 +4,14 @@
     python bench/serving_bench.py --tiny     # the tiny random Llama the tests use (about a minute)
     python bench/serving_bench.py --online   # routing + request log: peak RSS, latency, canary req/s (serving_online_bench.py)
     python bench/serving_bench.py --baseline-tree /work/base17   # also `tuneline serve` from an older checkout
+    python bench/serving_bench.py --fixed-length   # every answer exactly 32 tokens (min = max), as until 2026-12-01
 
 A throwaway SQLite registry gets one version: a LoRA adapter with random non-zero weights on the base, whose
 versioned generation defaults set max new tokens; every system decodes the same greedy answers, up to that
 long (`mlflow models serve` ignores request params for this model; the version's defaults reach it). (Until
-2026-12-01 they pinned min = max; a minimum length now decodes through `generate`, not continuous batching.)
+2026-12-01 they pinned min = max; a minimum length now decodes through `generate`, not continuous batching.
+`--fixed-length` pins it again, for the default windowed batching only, and records to
+bench/results/serving_bench_fixed_length.json: the same rows on the workload the targets were first met on.)
 Prints p50/p95 latency and requests/s at concurrency 1 and 8 for (a) `tuneline serve`, (b) `mlflow models
 serve --env-manager local` of the same version, (c) `ChatModel.generate` in process (one prompt; 8 batched),
 then the ratios the serving issue targets. Both servers bind 127.0.0.1 and get the same plain HTTP client.
@@ -39,6 +42,7 @@ from _results import record  # bench/_results.py (bench/ is on sys.path); import
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 NAME = "bench-assistant"
+FIXED = [False]  # --fixed-length: the version's defaults and every request pin min = max new tokens
 PROMPTS = [
     "How do I export a page to PDF?",
     "What does error QN-409 mean?",
@@ -68,8 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         ("--threads", 0, "torch threads for all three (OMP_NUM_THREADS); 0: torch's default"),
     ):
         parser.add_argument(flag, type=int, default=default, help=text)
+    parser.add_argument(
+        "--fixed-length",
+        action="store_true",
+        help="pin every answer to exactly --new-tokens (min = max; measures `generate`, not continuous batching)",
+    )
     add_baseline_flag(parser)
     args = parser.parse_args(argv)
+    FIXED[0] = args.fixed_length
     work, env, base, version = setup_registry(args.tiny, args.new_tokens, args.threads)
     if args.online:
         from serving_online_bench import measure_online  # bench/ is on sys.path when this file runs
@@ -103,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 def record_figures(results: dict, args) -> None:
     """The targeted ratios as rows of bench/results/serving_bench.json (bench/_results.py)."""
     ours, raw, ml = results["tuneline serve"], results["raw generate"], results.get("mlflow models serve")
-    setup = f"up to {args.new_tokens} new tokens, {args.rounds} rounds"
+    setup = f"{'exactly' if FIXED[0] else 'up to'} {args.new_tokens} new tokens, {args.rounds} rounds"
     rows = [
         {"figure": f"serving: p50 latency at c=1, `tuneline serve` vs raw generate one prompt ({setup})",
          "ours": ours["c1"]["p50"], "peer": raw["c1"]["p50"], "target": "<= 1.10", "unit": "s"},
@@ -121,7 +131,8 @@ def record_figures(results: dict, args) -> None:
                   "ours": ours["c1"]["p50"], "peer": before["c1"]["p50"], "unit": "s"},
                  {"figure": f"serving: req/s at c=8, `tuneline serve` after vs before ({args.baseline_tree}) ({setup})",
                   "ours": ours["c8"]["rps"], "peer": before["c8"]["rps"], "unit": "req/s"}]  # fmt: skip
-    record("serving_bench", rows, tiny=args.tiny, threads=args.threads or None)
+    script = "serving_bench_fixed_length" if FIXED[0] else "serving_bench"
+    record(script, rows, tiny=args.tiny, threads=args.threads or None)
 
 
 def measure(systems: dict, args) -> dict:
@@ -233,7 +244,7 @@ def register_version(
         system_prompt="You are Quill, the support assistant for Quillnote. Answer accurately and concisely.",
         # no pinned minimum: a minimum length decodes through `generate`, not continuous batching (tuneline
         # serve's greedy path); every system decodes the same greedy answers, up to `new_tokens` long
-        generation={"max_new_tokens": new_tokens},
+        generation={"max_new_tokens": new_tokens, **({"min_new_tokens": new_tokens} if FIXED[0] else {})},
     ).write(adapter)
     cfg = load_config(
         RegisterConfig, adapter_dir=str(adapter), registered_model_name=NAME, out_dir=str(work / "r")
@@ -278,7 +289,8 @@ def server_system(ask) -> dict:
 
 
 def check_len(completions, n: int):
-    assert all(0 < c.completion_tokens <= n for c in completions), [c.completion_tokens for c in completions]
+    ok = (lambda k: k == n) if FIXED[0] else (lambda k: 0 < k <= n)
+    assert all(ok(c.completion_tokens) for c in completions), [c.completion_tokens for c in completions]
     return completions
 
 
@@ -383,6 +395,7 @@ def make_client(kind: str, port: int, new_tokens: int):
                 "model": NAME,
                 "messages": conversation(i),
                 "max_tokens": new_tokens,
+                **({"min_tokens": new_tokens} if FIXED[0] else {}),
             }
         else:
             path, body = "/invocations", {"inputs": [{"messages": conversation(i)}]}  # typed pyfunc input
@@ -392,7 +405,8 @@ def make_client(kind: str, port: int, new_tokens: int):
         conn.close()
         assert response.status == 200, payload
         if kind == "tuneline":
-            assert 0 < payload["usage"]["completion_tokens"] <= new_tokens, payload["usage"]
+            made = payload["usage"]["completion_tokens"]
+            assert made == new_tokens if FIXED[0] else 0 < made <= new_tokens, payload["usage"]
 
     return ask
 
