@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_baseline_flag(parser)
     args = parser.parse_args(argv)
+    if args.fixed_length and args.online:
+        parser.error("--fixed-length measures the serving rows; --online runs without it")
     FIXED[0] = args.fixed_length
     work, env, base, version = setup_registry(args.tiny, args.new_tokens, args.threads)
     if args.online:
@@ -242,8 +244,9 @@ def register_version(
         base_model=base_spec,
         base_sha256=base.sha256,
         system_prompt="You are Quill, the support assistant for Quillnote. Answer accurately and concisely.",
-        # no pinned minimum: a minimum length decodes through `generate`, not continuous batching (tuneline
-        # serve's greedy path); every system decodes the same greedy answers, up to `new_tokens` long
+        # no pinned minimum (unless --fixed-length): a minimum length decodes through `generate`, not continuous
+        # batching (tuneline serve's greedy path); every system decodes the same greedy answers, up to
+        # `new_tokens` long
         generation={"max_new_tokens": new_tokens, **({"min_new_tokens": new_tokens} if FIXED[0] else {})},
     ).write(adapter)
     cfg = load_config(
@@ -406,7 +409,7 @@ def make_client(kind: str, port: int, new_tokens: int):
         assert response.status == 200, payload
         if kind == "tuneline":
             made = payload["usage"]["completion_tokens"]
-            assert made == new_tokens if FIXED[0] else 0 < made <= new_tokens, payload["usage"]
+            assert (made == new_tokens) if FIXED[0] else (0 < made <= new_tokens), payload["usage"]
 
     return ask
 
