@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _work, _env, _base, version = serving_bench.setup_registry(args.tiny, args.new_tokens)
     THREADS[0] = args.threads or torch.get_num_threads()
-    torch.set_num_threads(1)  # the main thread loads and waits; only a system's own thread decodes
+    torch.set_num_threads(1)  # the main thread loads; the closed loops decode on threads of their own
     from components.common.chat_model import ChatModel
 
     uri = f"models:/{serving_bench.NAME}/{version}"
@@ -101,9 +101,8 @@ class Timed:
             started[0] = time.perf_counter()
 
         def after(_module, _args, kwargs, _out) -> None:
-            rows, width = kwargs[
-                "input_ids"
-            ].shape  # generate: (batch, 1 or prompt); CB: (1, flattened tokens)
+            # generate: (batch, 1 or the prompt's length); continuous batching: (1, the step's tokens flattened)
+            rows, width = kwargs["input_ids"].shape
             self.steps.append((rows, width, time.perf_counter() - started[0]))
 
         chat.model.register_forward_pre_hook(before, with_kwargs=True)
@@ -150,6 +149,12 @@ def windowed(timed: Timed, prompts, n: int, args) -> tuple[dict, list[str]]:
     out: dict = {}
 
     def decode() -> None:
+        try:
+            decode_batches()
+        except BaseException as error:  # re-raised on the caller's thread
+            out["error"] = error
+
+    def decode_batches() -> None:
         torch.set_num_threads(THREADS[0])
         texts, started = [], time.perf_counter()
         for first in range(0, n, args.clients):
@@ -165,6 +170,8 @@ def windowed(timed: Timed, prompts, n: int, args) -> tuple[dict, list[str]]:
     thread = threading.Thread(target=decode)  # a fresh thread: its OpenMP team ends with it
     thread.start()
     thread.join()
+    if "error" in out:
+        raise out["error"]
     figures = summarize(out["steps"], args.clients, continuous=False)
     return {"wall_s": out["wall"], **figures, "one_row_step_ms": 1000 * out["one_row"]}, out["texts"]
 
